@@ -1,0 +1,96 @@
+"""The `qa` command: `qa index`, `qa search`, `qa ask`. The only module that prints.
+
+Library errors (QAError) become a one-line message on stderr and exit status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from qa.config import Settings
+from qa.errors import QAError
+
+
+def _index(args: argparse.Namespace, settings: Settings) -> int:
+    from tqdm import tqdm
+
+    from qa.indexing import build_index
+
+    bars: dict[str, Any] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if args.json or total == 0:
+            return
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = tqdm(total=total, desc=stage.capitalize(), unit="file" if stage == "reading" else "passage")
+        bar.update(done - bar.n)
+
+    try:
+        report = build_index(args.documents, args.index, full=args.full, settings=settings, progress=progress)
+    finally:
+        for bar in bars.values():
+            bar.close()
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2))
+        return 0
+    for note in report.notes:
+        print(f"note: {note}")
+    for label, names in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
+        for name in names:
+            print(f"{label:9} {name}")
+    for old, new in report.renamed:
+        print(f"renamed   {old} -> {new}")
+    for dup, same in report.duplicates:
+        print(f"duplicate {dup} (same content as {same}; indexed once)")
+    for skip in report.skipped:
+        print(f"skipped   {skip.path}: {skip.reason}")
+    print(
+        f"{report.documents} documents, {report.passages} passages "
+        f"({report.passages_embedded} embedded, {len(report.unchanged)} files unchanged) "
+        f"in {report.seconds:.1f} s{' (full rebuild)' if report.full else ''}"
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qa", description="Cited answers from inspection reports.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("index", help="build or update the index from the documents folder")
+    p.add_argument("--documents", default=None, help="documents folder (default: documents, or QA_DOCUMENTS)")
+    p.add_argument("--index", default=None, help="index folder (default: index, or QA_INDEX)")
+    p.add_argument("--full", action="store_true", help="re-read and re-embed every file")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=_index)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    settings = Settings.from_env(documents=getattr(args, "documents", None), index=getattr(args, "index", None))
+    if getattr(args, "documents", None) is None:
+        args.documents = settings.documents
+    if getattr(args, "index", None) is None:
+        args.index = settings.index
+    try:
+        code: int = args.func(args, settings)
+        return code
+    except QAError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted; the previous index is still in place", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

