@@ -1,22 +1,26 @@
 """inspection-qa: cited answers from children's services inspection reports.
 
-Public entry points: `build_index`, `search`, `ask`. Heavy libraries (torch, FAISS) load
-only when one of them is first called.
+Public entry points: `build_index`, `search`, `ask`. Heavy libraries (torch) load only when
+a model is first needed.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from qa.answer import Answer, Citation, ask, to_markdown
+from qa.config import Settings
+from qa.errors import QAError
+from qa.indexing import IndexReport, build_index
+from qa.search import Hit, search
 
-if TYPE_CHECKING:
-    from qa.indexing import IndexReport, build_index
-
-__all__ = ["IndexReport", "build_index"]
-
-
-def __getattr__(name: str) -> Any:
-    if name in ("build_index", "IndexReport"):
-        from qa import indexing
-
-        return getattr(indexing, name)
-    raise AttributeError(name)
+__all__ = [
+    "Answer",
+    "Citation",
+    "Hit",
+    "IndexReport",
+    "QAError",
+    "Settings",
+    "ask",
+    "build_index",
+    "search",
+    "to_markdown",
+]

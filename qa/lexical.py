@@ -6,6 +6,7 @@ short questions; this fuller list drops them (measured in bench/eval.py).
 
 from __future__ import annotations
 
+import logging
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -13,6 +14,8 @@ from pathlib import Path
 import bm25s
 import numpy as np
 import Stemmer
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 STOPWORDS = frozenset(
     """
@@ -43,7 +46,7 @@ def _stemmer() -> Stemmer.Stemmer:
 def words(text: str) -> list[str]:
     """Lowercased words without stopwords: `words("What did Ofsted say?") -> ['ofsted']`."""
     found = [w.replace("’", "'") for w in _TOKEN.findall(text.lower())]
-    return [w.split("'")[0] for w in found if w not in STOPWORDS and len(w) > 1 or w.isdigit()]
+    return [w.split("'")[0] for w in found if (w not in STOPWORDS and len(w) > 1) or w.isdigit()]
 
 
 def tokenize(text: str) -> list[str]:
@@ -83,3 +86,18 @@ class Lexical:
         if not known:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._model.get_scores(known), dtype=np.float32)
+
+    def idf(self, token: str) -> float:
+        """Inverse document frequency of a stemmed token; a token no passage has gets the most."""
+        tid = self._model.vocab_dict.get(token)
+        indptr = self._model.scores["indptr"]
+        df = 0 if tid is None else int(indptr[tid + 1] - indptr[tid])
+        return float(np.log(1 + (self.size - df + 0.5) / (df + 0.5)))
+
+    def contains(self, row: int, token: str) -> bool:
+        tid = self._model.vocab_dict.get(token)
+        if tid is None:
+            return False
+        s = self._model.scores
+        lo, hi = int(s["indptr"][tid]), int(s["indptr"][tid + 1])
+        return bool(np.any(s["indices"][lo:hi] == row))

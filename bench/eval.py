@@ -1,0 +1,246 @@
+"""Retrieval and answer quality on the evaluation questions, beside a naive baseline.
+
+    python bench/eval.py [EXTRA.jsonl ...] [--documents documents] [--no-baseline]
+
+Runs ../shared/eval/questions.jsonl (and bench/questions_extra.jsonl, plus any files given)
+through the public API (qa.search, qa.ask) over an index built from the documents folder,
+and prints recall@5, MRR, page accuracy, citation verbatim rate, answer-contains-gold,
+abstention accuracy, false abstentions and latency p50/p95. The baseline (fixed 120-word
+windows; dense only, BM25 only, and the two fused by reciprocal rank) is measured in the
+same run on the same questions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import qa  # noqa: E402
+from qa.config import Settings  # noqa: E402
+from qa.documents import discover, load_document  # noqa: E402
+
+SHARED = ROOT.parent / "shared" / "eval" / "questions.jsonl"
+EXTRA = ROOT / "bench" / "questions_extra.jsonl"
+
+
+def norm(text: str) -> str:
+    return " ".join(text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"').split()).lower()
+
+
+@dataclass
+class Case:
+    id: str
+    turns: list[str]
+    gold: list[dict[str, object]]
+    kind: str
+    source: str
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.gold)
+
+
+def load_cases(paths: list[Path]) -> list[Case]:
+    cases = []
+    for path in paths:
+        for line in path.read_text().splitlines():
+            if line.strip():
+                d = json.loads(line)
+                turns = d.get("turns") or [d["question"]]
+                cases.append(Case(d["id"], turns, d.get("gold", []), d.get("kind", ""), path.name))
+    return cases
+
+
+def gold_match(gold: dict[str, object], doc: str, page: int | None, text: str) -> bool:
+    if Path(doc).stem != gold["doc"] and doc != gold["doc"]:
+        return False
+    if gold.get("page") is not None and page != gold["page"]:
+        return False
+    return norm(str(gold["text"])) in norm(text)
+
+
+def doc_match(gold: dict[str, object], doc: str) -> bool:
+    return Path(doc).stem == gold["doc"] or doc == gold["doc"]
+
+
+@dataclass
+class Scores:
+    recall: list[float] = field(default_factory=list)
+    rr: list[float] = field(default_factory=list)
+    page_ok: list[float] = field(default_factory=list)
+
+
+def score_ranking(cases: list[Case], ranked: dict[str, list[tuple[str, int | None, str]]]) -> Scores:
+    s = Scores()
+    for case in cases:
+        if not case.answerable:
+            continue
+        hits = ranked[case.id][:5]
+        found = [any(gold_match(g, *h) for h in hits) for g in case.gold]
+        s.recall.append(sum(found) / len(case.gold))
+        rank = next((i + 1 for i, h in enumerate(hits) if any(gold_match(g, *h) for g in case.gold)), None)
+        s.rr.append(1 / rank if rank else 0.0)
+        for g in case.gold:
+            same_doc = [h for h in hits if doc_match(g, h[0]) and norm(str(g["text"])) in norm(h[2])]
+            if same_doc:
+                s.page_ok.append(float(g.get("page") is None or same_doc[0][1] == g["page"]))
+    return s
+
+
+def pct(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q)) if values else float("nan")
+
+
+def run_system(cases: list[Case], index: Path, page_texts: dict[tuple[str, int | None], str]) -> dict[str, float]:
+    ranked: dict[str, list[tuple[str, int | None, str]]] = {}
+    search_ms: list[float] = []
+    ask_ms: list[float] = []
+    verbatim: list[float] = []
+    contains: list[float] = []
+    abstain_ok: list[float] = []
+    false_abstain = 0
+    answerable = 0
+    qa.search("warm up", index=index)
+    qa.ask("warm up", index=index)
+    failures = []
+    for case in cases:
+        history = case.turns[:-1]
+        question = case.turns[-1]
+        t0 = time.perf_counter()
+        hits = qa.search(question, k=5, history=history, index=index)
+        search_ms.append((time.perf_counter() - t0) * 1000)
+        ranked[case.id] = [(h.doc, h.page, h.text) for h in hits]
+        t0 = time.perf_counter()
+        answer = qa.ask(question, history=history, index=index)
+        ask_ms.append((time.perf_counter() - t0) * 1000)
+        for c in answer.citations:
+            page = page_texts.get((c.doc, c.page), "")
+            verbatim.append(float(bool(c.quote) and norm(c.quote) in norm(page)))
+        if case.answerable:
+            answerable += 1
+            false_abstain += int(answer.abstained)
+            ok = any(norm(str(g["text"])) in norm(answer.text) for g in case.gold)
+            contains.append(float(ok and not answer.abstained))
+            if not ok or answer.abstained:
+                failures.append(f"  {case.id} answer misses gold: {question!r} -> {answer.text[:160]!r}")
+        else:
+            abstain_ok.append(float(answer.abstained))
+            if not answer.abstained:
+                failures.append(f"  {case.id} should abstain: {question!r} -> {answer.text[:120]!r}")
+    s = score_ranking(cases, ranked)
+    for case in cases:
+        if case.answerable:
+            hits = ranked[case.id][:5]
+            missing = [g["text"] for g in case.gold if not any(gold_match(g, *h) for h in hits)]
+            if missing:
+                failures.append(f"  {case.id} not in top 5: {missing}")
+    return {
+        "recall@5": statistics.mean(s.recall),
+        "MRR": statistics.mean(s.rr),
+        "page accuracy": statistics.mean(s.page_ok) if s.page_ok else float("nan"),
+        "citation verbatim": statistics.mean(verbatim) if verbatim else float("nan"),
+        "answer contains gold": statistics.mean(contains) if contains else float("nan"),
+        "abstention accuracy": statistics.mean(abstain_ok) if abstain_ok else float("nan"),
+        "false abstentions": float(false_abstain),
+        "answerable": float(answerable),
+        "search p50 ms": pct(search_ms, 50),
+        "search p95 ms": pct(search_ms, 95),
+        "ask p50 ms": pct(ask_ms, 50),
+        "ask p95 ms": pct(ask_ms, 95),
+        "_failures": failures,  # type: ignore[dict-item]
+    }
+
+
+def run_baseline(cases: list[Case], docs: list[tuple[str, int | None, str]]) -> dict[str, dict[str, float]]:
+    """Fixed 120-word windows; dense only, BM25 only, reciprocal-rank fusion of the two."""
+    import bm25s
+
+    from qa.embedding import Embedder
+
+    windows: list[tuple[str, int | None, str]] = []
+    for doc, page, text in docs:
+        w = text.split()
+        for i in range(0, max(len(w), 1), 120):
+            windows.append((doc, page, " ".join(w[i : i + 120])))
+    embedder = Embedder.shared(Settings())
+    matrix = embedder.encode([t for _, _, t in windows])
+    bm = bm25s.BM25()
+    bm.index(bm25s.tokenize([t for _, _, t in windows], stopwords="en", show_progress=False), show_progress=False)
+    out: dict[str, dict[str, float]] = {}
+    rankings: dict[str, dict[str, list[tuple[str, int | None, str]]]] = {"dense": {}, "bm25": {}, "rrf": {}}
+    for case in cases:
+        q = " ".join(case.turns)
+        d_order = np.argsort(-(matrix @ embedder.encode_query(q)))
+        tokens = bm25s.tokenize([q], stopwords="en", show_progress=False, return_ids=False)[0]
+        b_scores = bm.get_scores(tokens) if tokens else np.zeros(len(windows))
+        b_order = np.argsort(-b_scores)
+        rrf = np.zeros(len(windows))
+        for order in (d_order, b_order):
+            for rank, i in enumerate(order):
+                rrf[i] += 1 / (60 + rank + 1)
+        for name, order in (("dense", d_order), ("bm25", b_order), ("rrf", np.argsort(-rrf))):
+            rankings[name][case.id] = [windows[i] for i in order[:5]]
+    for name, ranked in rankings.items():
+        s = score_ranking(cases, ranked)
+        out[name] = {"recall@5": statistics.mean(s.recall), "MRR": statistics.mean(s.rr)}
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("extra", nargs="*", type=Path, help="more .jsonl question files")
+    parser.add_argument("--documents", type=Path, default=ROOT / "documents")
+    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--failures", action="store_true", help="list the questions that miss")
+    args = parser.parse_args()
+
+    settings = Settings.from_env()
+    page_texts: dict[tuple[str, int | None], str] = {}
+    docs: list[tuple[str, int | None, str]] = []
+    for path in discover(args.documents):
+        try:
+            d = load_document(path, args.documents, settings)
+        except qa.QAError:
+            continue
+        for p in d.pages:
+            page_texts[(d.path, p.number)] = p.text
+            docs.append((d.path, p.number, p.text))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        index = Path(tmp) / "index"
+        qa.build_index(args.documents, index, settings=settings)
+        sets = {"shared": [SHARED], "extra": [EXTRA] if EXTRA.exists() else []}
+        if args.extra:
+            sets["given"] = args.extra
+        for label, paths in sets.items():
+            if not paths or not all(p.exists() for p in paths):
+                continue
+            cases = load_cases(paths)
+            result = run_system(cases, index, page_texts)
+            failures = result.pop("_failures")
+            print(f"\n== {label} set: {len(cases)} questions ({', '.join(p.name for p in paths)})")
+            if not args.no_baseline:
+                base = run_baseline(cases, docs)
+                for name, m in base.items():
+                    print(f"baseline {name:5}  recall@5 {m['recall@5']:.3f}  MRR {m['MRR']:.3f}")
+            for key, value in result.items():
+                print(f"{key:22} {value:.3f}" if "ms" not in key else f"{key:22} {value:.1f}")
+            if args.failures or label == "shared":
+                for f in failures:  # type: ignore[attr-defined]
+                    print(f)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,261 @@
+"""Finding passages for a question: `search(question, ...) -> list[Hit]`.
+
+Hybrid retrieval: cosine similarity from the FAISS index and BM25 from the keyword index,
+each normalised and fused by a weighted sum (weights measured in bench/eval.py), then filtered
+by document and date and diversified so one document cannot fill every slot. Follow-up
+questions borrow the previous question as context.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from qa import store
+from qa.config import Settings
+from qa.embedding import Embedder
+from qa.errors import QueryError
+from qa.lexical import tokenize, words
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    doc: str  # path relative to the documents folder
+    title: str
+    date: str | None
+    page: int | None  # 1-based, None for text files
+    page_label: str
+    text: str
+    start: int  # span of `text` in its page's text
+    end: int
+    score: float  # fused relevance, 0..1
+    dense: float  # cosine similarity of passage and question
+    lexical: float  # share of the question's keywords found in the passage, IDF-weighted
+    id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A question as searched: its own words plus, for a follow-up, the previous question."""
+
+    text: str
+    context: str | None
+
+    @property
+    def full_text(self) -> str:
+        return f"{self.context} {self.text}" if self.context else self.text
+
+
+_FOLLOW_UP = re.compile(
+    r"^\s*(and|also|but|what about|how about|what of|same for|and what|and how|then|so)\b", re.I
+)
+_PRONOUN = re.compile(r"\b(it|its|they|them|their|this|that|these|those|there|he|she|his|her)\b", re.I)
+
+
+def understand(question: str, history: Sequence[str] | None) -> Query:
+    """Decide whether `question` leans on the previous one ("and what about caseloads?")."""
+    question = clean_question(question)
+    previous = [h for h in (history or []) if h and h.strip()]
+    if not previous:
+        return Query(question, None)
+    content = words(question)
+    if _FOLLOW_UP.search(question) or len(content) <= 1 or (_PRONOUN.search(question) and len(content) <= 3):
+        return Query(question, clean_question(previous[-1]))
+    return Query(question, None)
+
+
+def clean_question(question: str, limit: int = 2000) -> str:
+    """Printable text, whitespace collapsed; raises QueryError when nothing is left."""
+    if not isinstance(question, str):
+        raise QueryError("the question must be text")
+    text = "".join(ch if ch.isprintable() else " " for ch in question)
+    text = " ".join(text.split())
+    if not text:
+        raise QueryError("please type a question")
+    if len(text) > limit:
+        raise QueryError(f"the question is too long ({len(text)} characters; the limit is {limit})")
+    return text
+
+
+def _as_iso(value: str | date | None) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    try:
+        return date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise QueryError(f"{value!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def _allowed_rows(
+    snap: store.Snapshot,
+    documents: Sequence[str] | None,
+    since: str | None,
+    until: str | None,
+) -> np.ndarray | None:
+    if documents is None and since is None and until is None:
+        return None
+    wanted = set(documents) if documents is not None else None
+    files = snap.manifest.files
+    ok = np.zeros(len(snap.chunks), dtype=bool)
+    for n, c in enumerate(snap.chunks):
+        if wanted is not None and c.doc not in wanted:
+            continue
+        d = files[c.doc].date if c.doc in files else None
+        if (since or until) and d is None:
+            continue
+        if since and d is not None and d < since:
+            continue
+        if until and d is not None and d > until:
+            continue
+        ok[n] = True
+    return ok
+
+
+def _dense_scores(snap: store.Snapshot, qvec: np.ndarray, n: int, allowed: np.ndarray | None) -> np.ndarray:
+    """Cosine similarity for the top `n` passages (others stay at -1)."""
+    out = np.full(len(snap.chunks), -1.0, dtype=np.float32)
+    if n == 0:
+        return out
+    params = None
+    if allowed is not None:
+        ids = np.array([snap.chunks[i].id for i in np.flatnonzero(allowed)], dtype=np.int64)
+        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(ids))
+    scores, ids = snap.vectors.search(qvec[None, :].astype(np.float32), n, params=params)
+    for s, i in zip(scores[0], ids[0], strict=True):
+        if i >= 0:
+            out[snap.rows[int(i)]] = s
+    return out
+
+
+def _keyword_coverage(snap: store.Snapshot, tokens: list[str], rows: np.ndarray) -> np.ndarray:
+    """IDF-weighted share of the query's distinct keywords present in each passage of `rows`."""
+    distinct = list(dict.fromkeys(tokens))
+    if not distinct or len(rows) == 0:
+        return np.zeros(len(rows), dtype=np.float32)
+    weights = np.array([snap.lexical.idf(t) for t in distinct], dtype=np.float32)
+    if weights.sum() <= 0:
+        return np.zeros(len(rows), dtype=np.float32)
+    present = np.array(
+        [[snap.lexical.contains(int(r), t) for t in distinct] for r in rows], dtype=np.float32
+    )
+    return (present @ weights) / weights.sum()
+
+
+def search(
+    question: str,
+    k: int = 5,
+    history: Sequence[str] | None = None,
+    index: str | Path = "index",
+    documents: Sequence[str] | None = None,
+    since: str | date | None = None,
+    until: str | date | None = None,
+    *,
+    settings: Settings | None = None,
+) -> list[Hit]:
+    """The `k` passages that best answer `question`, best first.
+
+    `history` holds the earlier questions of the conversation, oldest first; `documents`
+    limits the search to those document paths; `since`/`until` (YYYY-MM-DD, inclusive) to
+    documents dated in that range (undated documents are then left out).
+    """
+    settings = settings or Settings.from_env()
+    query = understand(question, history)
+    snap = store.cached(Path(index))
+    return rank(snap, query, k, settings, documents, _as_iso(since), _as_iso(until))
+
+
+def rank(
+    snap: store.Snapshot,
+    query: Query,
+    k: int,
+    settings: Settings,
+    documents: Sequence[str] | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> list[Hit]:
+    total = len(snap.chunks)
+    if total == 0 or k <= 0:
+        return []
+    allowed = _allowed_rows(snap, documents, since, until)
+    embedder = Embedder.shared(settings)
+    qvec = embedder.encode_query(query.text)
+    tokens = tokenize(query.text)
+    lexical = snap.lexical.scores(tokens)
+    if query.context:
+        # A follow-up keeps its own words first and the previous question as a lighter hint.
+        cvec = embedder.encode_query(query.context)
+        qvec = qvec + 0.35 * cvec
+        qvec = qvec / np.linalg.norm(qvec)
+        lexical = lexical + 0.35 * snap.lexical.scores(tokenize(query.context))
+    pool = min(total, max(50, 5 * k))
+    dense = _dense_scores(snap, qvec, pool, allowed)
+    if allowed is not None:
+        lexical = np.where(allowed, lexical, 0.0)
+    candidates = np.union1d(np.flatnonzero(dense > -1), np.argsort(-lexical)[:pool][lexical[np.argsort(-lexical)[:pool]] > 0])
+    if allowed is not None:
+        candidates = candidates[allowed[candidates]]
+    if len(candidates) == 0:
+        return []
+    top_lex = float(lexical[candidates].max())
+    lex_norm = lexical[candidates] / top_lex if top_lex > 0 else np.zeros(len(candidates))
+    dense_c = np.clip(dense[candidates], 0.0, 1.0)
+    # Dense scores of passages outside the FAISS pool are computed exactly for fairness.
+    missing = dense[candidates] <= -1
+    if missing.any():
+        vecs = np.stack([snap.vectors.reconstruct(snap.chunks[int(r)].id) for r in candidates[missing]])
+        dense_c[missing] = np.clip(vecs @ qvec, 0.0, 1.0)
+    fused = settings.dense_weight * dense_c + (1 - settings.dense_weight) * lex_norm
+    years = set(re.findall(r"\b(?:19|20)\d\d\b", query.text))
+    if years:
+        files = snap.manifest.files
+        for n, r in enumerate(candidates):
+            c = snap.chunks[int(r)]
+            d = files[c.doc].date if c.doc in files else None
+            if (d and d[:4] in years) or any(y in c.text for y in years):
+                fused[n] += 0.05
+    order = np.argsort(-fused, kind="stable")
+    picked: list[int] = []
+    per_doc: dict[str, int] = {}
+    for n in order:
+        doc = snap.chunks[int(candidates[n])].doc
+        if per_doc.get(doc, 0) >= settings.max_per_document:
+            continue
+        per_doc[doc] = per_doc.get(doc, 0) + 1
+        picked.append(int(n))
+        if len(picked) == k:
+            break
+    if len(picked) < k:  # every document capped: fill from the rest in order
+        picked += [int(n) for n in order if int(n) not in picked][: k - len(picked)]
+    rows = candidates[picked]
+    coverage = _keyword_coverage(snap, tokens, rows)
+    return [
+        _hit(snap, int(r), float(fused[n]), float(dense_c[n]), float(cov))
+        for r, n, cov in zip(rows, picked, coverage, strict=True)
+    ]
+
+
+def _hit(snap: store.Snapshot, row: int, score: float, dense: float, coverage: float) -> Hit:
+    c = snap.chunks[row]
+    rec = snap.manifest.files.get(c.doc)
+    return Hit(
+        doc=c.doc,
+        title=rec.title if rec else c.doc,
+        date=rec.date if rec else None,
+        page=c.page,
+        page_label=c.label,
+        text=c.text,
+        start=c.start,
+        end=c.end,
+        score=score,
+        dense=dense,
+        lexical=coverage,
+        id=c.id,
+    )
