@@ -20,7 +20,7 @@ from qa.chunking import sentence_spans
 from qa.config import Settings
 from qa.embedding import Embedder
 from qa.lexical import tokenize
-from qa.search import Hit, Query, _as_iso, rank, understand
+from qa.search import Hit, Query, _as_iso, asked_for, rank, understand
 
 NOT_COVERED = (
     "The documents do not appear to answer this question. "
@@ -63,13 +63,15 @@ class _Sentence:
     score: float
 
 
-def confidence(hits: Sequence[Hit]) -> float:
-    """How well the best passages match: cosine of the best blended with keyword coverage."""
+def confidence(hits: Sequence[Hit], best_sentence: float, settings: Settings) -> float:
+    """Evidence strength, 0..1: keyword coverage of the best passages and the best sentence's
+    score, weighted as calibrated by bench/calibrate.py."""
     if not hits:
         return 0.0
-    best_dense = max(h.dense for h in hits)
-    best_cover = max(h.lexical for h in hits[:3])
-    return 0.5 * best_dense + 0.5 * best_cover
+    dense = max(h.dense for h in hits)
+    cover = max(h.lexical for h in hits)
+    w = settings.confidence_weights
+    return w[0] * dense + w[1] * cover + w[2] * best_sentence
 
 
 def _candidates(hits: Sequence[Hit]) -> list[tuple[Hit, int, int, int]]:
@@ -81,7 +83,10 @@ def _candidates(hits: Sequence[Hit]) -> list[tuple[Hit, int, int, int]]:
     return out
 
 
-def _score_sentences(query: Query, hits: Sequence[Hit], settings: Settings) -> list[_Sentence]:
+def score_sentences(
+    query: Query, hits: Sequence[Hit], snap: store.Snapshot, settings: Settings
+) -> list[_Sentence]:
+    """Every sentence of the hits, scored against the question (cosine and rare-word overlap)."""
     cands = _candidates(hits)
     if not cands:
         return []
@@ -93,11 +98,17 @@ def _score_sentences(query: Query, hits: Sequence[Hit], settings: Settings) -> l
         qvec = qvec + 0.2 * embedder.encode_query(query.context)
         qvec = qvec / np.linalg.norm(qvec)
     sims = vecs @ qvec
-    q_tokens = set(tokenize(query.text))
+    q_tokens = list(dict.fromkeys(tokenize(query.text)))
+    weights = {t: snap.lexical.idf(t) for t in q_tokens}
+    total = sum(weights.values())
+    wanted = asked_for(query.text)
     out = []
     for (hit, r, s, e), text, sim in zip(cands, texts, sims, strict=True):
-        overlap = len(q_tokens & set(tokenize(text))) / len(q_tokens) if q_tokens else 0.0
-        score = 0.7 * float(sim) + 0.3 * overlap - 0.02 * r
+        present = set(tokenize(text))
+        overlap = sum(w for t, w in weights.items() if t in present) / total if total else 0.0
+        score = 0.6 * float(sim) + 0.4 * overlap - 0.01 * r
+        if wanted is not None and wanted.search(text):
+            score += 0.05
         out.append(_Sentence(hit, r, s, e, " ".join(text.split()), score))
     return out
 
@@ -109,18 +120,16 @@ def _near_duplicate(a: str, b: str) -> bool:
     return len(ta & tb) / len(ta | tb) >= 0.7
 
 
-def compose(query: Query, hits: Sequence[Hit], settings: Settings) -> Answer:
-    """Pick the sentences that answer `query` from `hits` and cite each one."""
-    conf = confidence(hits)
-    if not hits or conf < settings.abstain_below:
+def compose(query: Query, hits: Sequence[Hit], snap: store.Snapshot, settings: Settings) -> Answer:
+    """Pick the sentences that answer `query` from `hits` and cite each one, or abstain."""
+    scored = sorted(score_sentences(query, hits, snap, settings), key=lambda s: -s.score)
+    best = scored[0].score if scored else 0.0
+    conf = confidence(hits, best, settings)
+    if not scored or conf < settings.abstain_below:
         return Answer(query.text, NOT_COVERED, (), tuple(hits), True, conf)
-    scored = sorted(_score_sentences(query, hits, settings), key=lambda s: -s.score)
-    if not scored:
-        return Answer(query.text, NOT_COVERED, (), tuple(hits), True, conf)
-    best = scored[0].score
     chosen: list[_Sentence] = []
     for s in scored:
-        if s.score < max(settings.sentence_min_score, best - 0.15):
+        if s.score < max(settings.sentence_min_score, best - settings.sentence_margin):
             break
         if any(_near_duplicate(s.text, c.text) for c in chosen):
             continue
@@ -188,7 +197,7 @@ def ask(
     query = understand(question, history)
     snap = store.cached(Path(index))
     hits = rank(snap, query, k or settings.k, settings, documents, _as_iso(since), _as_iso(until))
-    return compose(query, hits, settings)
+    return compose(query, hits, snap, settings)
 
 
 def to_markdown(answer: Answer) -> str:

@@ -225,7 +225,7 @@ def _build(
         )
     dimension = embedder.dimension if new_chunks or old is None else old.manifest.dimension
     new_vectors = embedder.encode(
-        [embedding_text(c, files[c.doc].title) for c in new_chunks],
+        [c.text for c in new_chunks],
         progress=(lambda d, t: progress("embedding", d, t)) if progress else None,
     )
     vectors_by_id = old_vectors
@@ -255,8 +255,3 @@ def _build(
         generation=generation,
         seconds=time.perf_counter() - began,
     )
-
-
-def embedding_text(c: Chunk, title: str) -> str:
-    """What the embedder sees: the title gives a passage its document's context."""
-    return f"{title}\n{c.text}" if title else c.text

@@ -204,23 +204,19 @@ def rank(
         candidates = candidates[allowed[candidates]]
     if len(candidates) == 0:
         return []
-    top_lex = float(lexical[candidates].max())
-    lex_norm = lexical[candidates] / top_lex if top_lex > 0 else np.zeros(len(candidates))
-    dense_c = np.clip(dense[candidates], 0.0, 1.0)
+    dense_c = dense[candidates].copy()
     # Dense scores of passages outside the FAISS pool are computed exactly for fairness.
-    missing = dense[candidates] <= -1
+    missing = dense_c <= -1
     if missing.any():
         vecs = np.stack([snap.vectors.reconstruct(snap.chunks[int(r)].id) for r in candidates[missing]])
-        dense_c[missing] = np.clip(vecs @ qvec, 0.0, 1.0)
-    fused = settings.dense_weight * dense_c + (1 - settings.dense_weight) * lex_norm
-    years = set(re.findall(r"\b(?:19|20)\d\d\b", query.text))
-    if years:
-        files = snap.manifest.files
-        for n, r in enumerate(candidates):
-            c = snap.chunks[int(r)]
-            d = files[c.doc].date if c.doc in files else None
-            if (d and d[:4] in years) or any(y in c.text for y in years):
-                fused[n] += 0.05
+        dense_c[missing] = vecs @ qvec
+    # Both signals are rescaled to 0..1 over the candidates: raw cosines span a narrow band
+    # while BM25 is unbounded, and an unscaled sum lets one of them decide alone.
+    fused = settings.dense_weight * _minmax(dense_c) + (1 - settings.dense_weight) * _minmax(
+        lexical[candidates]
+    )
+    fused += _boosts(snap, query.text, candidates)
+    dense_c = np.clip(dense_c, 0.0, 1.0)
     order = np.argsort(-fused, kind="stable")
     picked: list[int] = []
     per_doc: dict[str, int] = {}
@@ -240,6 +236,56 @@ def rank(
         _hit(snap, int(r), float(fused[n]), float(dense_c[n]), float(cov))
         for r, n, cov in zip(rows, picked, coverage, strict=True)
     ]
+
+
+def _minmax(values: np.ndarray) -> np.ndarray:
+    lo, hi = float(values.min()), float(values.max())
+    if hi - lo < 1e-9:
+        return np.ones_like(values) if hi > 0 else np.zeros_like(values)
+    return (values - lo) / (hi - lo)
+
+
+_DATE = re.compile(
+    r"\b(\d{1,2}(st|nd|rd|th)?\s+)?(January|February|March|April|May|June|July|August|September|"
+    r"October|November|December)\b|\b(19|20)\d\d\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
+)
+_QUANTITY = re.compile(
+    r"\b\d+(\.\d+)?\b|%|\b(half|third|quarter|per ?cent|percent|majority|minority|most|few|"
+    r"hundreds?|thousands?|dozens?)\b",
+    re.I,
+)
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+\s+[A-Z][a-z]+\b")
+_ASKS = (
+    (re.compile(r"^\s*(when|what (date|year|month|day)s?|which (date|year|month|day)s?|by when|how long ago)\b|"
+                r"\b(on|in) which (date|year|month)s?\b", re.I), _DATE),
+    (re.compile(r"^\s*(how (many|much)|what (share|proportion|percentage|number|fraction))\b", re.I), _QUANTITY),
+    (re.compile(r"^\s*(who|whom|which (inspector|person|officer|minister|councillor|director))\b", re.I), _NAME),
+)
+
+
+def asked_for(question: str) -> re.Pattern[str] | None:
+    """What kind of answer the question wants, as a pattern: a date for "when", and so on."""
+    return next((pattern for asks, pattern in _ASKS if asks.search(question)), None)
+
+
+def _boosts(snap: store.Snapshot, question: str, candidates: np.ndarray) -> np.ndarray:
+    """Small nudges for passages holding what the question asks for (a date for "when", a
+    number for "how many", a name for "who") or the year the question names."""
+    out = np.zeros(len(candidates), dtype=np.float32)
+    pattern = asked_for(question)
+    wanted = [pattern] if pattern is not None else []
+    years = set(re.findall(r"\b(?:19|20)\d\d\b", question))
+    if not wanted and not years:
+        return out
+    files = snap.manifest.files
+    for n, r in enumerate(candidates):
+        c = snap.chunks[int(r)]
+        if any(p.search(c.text) for p in wanted):
+            out[n] += 0.08
+        d = files[c.doc].date if c.doc in files else None
+        if years and ((d and d[:4] in years) or any(y in c.text for y in years)):
+            out[n] += 0.05
+    return out
 
 
 def _hit(snap: store.Snapshot, row: int, score: float, dense: float, coverage: float) -> Hit:
