@@ -22,8 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import qa  # noqa: E402
 from eval import EXTRA, SHARED, load_cases  # noqa: E402
+
+import qa  # noqa: E402
 from qa import store  # noqa: E402
 from qa.answer import score_sentences  # noqa: E402
 from qa.config import Settings  # noqa: E402

@@ -35,7 +35,9 @@ EXTRA = ROOT / "bench" / "questions_extra.jsonl"
 
 
 def norm(text: str) -> str:
-    return " ".join(text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"').split()).lower()
+    return " ".join(
+        text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"').split()
+    ).lower()
 
 
 @dataclass
@@ -102,7 +104,9 @@ def pct(values: list[float], q: float) -> float:
     return float(np.percentile(values, q)) if values else float("nan")
 
 
-def run_system(cases: list[Case], index: Path, page_texts: dict[tuple[str, int | None], str]) -> dict[str, float]:
+def run_system(
+    cases: list[Case], index: Path, page_texts: dict[tuple[str, int | None], str]
+) -> dict[str, float]:
     ranked: dict[str, list[tuple[str, int | None, str]]] = {}
     search_ms: list[float] = []
     ask_ms: list[float] = []
@@ -176,9 +180,16 @@ def run_baseline(cases: list[Case], docs: list[tuple[str, int | None, str]]) -> 
     embedder = Embedder.shared(Settings())
     matrix = embedder.encode([t for _, _, t in windows])
     bm = bm25s.BM25()
-    bm.index(bm25s.tokenize([t for _, _, t in windows], stopwords="en", show_progress=False), show_progress=False)
+    bm.index(
+        bm25s.tokenize([t for _, _, t in windows], stopwords="en", show_progress=False),
+        show_progress=False,
+    )
     out: dict[str, dict[str, float]] = {}
-    rankings: dict[str, dict[str, list[tuple[str, int | None, str]]]] = {"dense": {}, "bm25": {}, "rrf": {}}
+    rankings: dict[str, dict[str, list[tuple[str, int | None, str]]]] = {
+        "dense": {},
+        "bm25": {},
+        "rrf": {},
+    }
     for case in cases:
         q = " ".join(case.turns)
         d_order = np.argsort(-(matrix @ embedder.encode_query(q)))
@@ -198,7 +209,9 @@ def run_baseline(cases: list[Case], docs: list[tuple[str, int | None, str]]) -> 
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("extra", nargs="*", type=Path, help="more .jsonl question files")
     parser.add_argument("--documents", type=Path, default=ROOT / "documents")
     parser.add_argument("--no-baseline", action="store_true")

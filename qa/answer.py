@@ -8,6 +8,7 @@ passages are offered only as closest matches. Thresholds come from bench/calibra
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -74,11 +75,43 @@ def confidence(hits: Sequence[Hit], best_sentence: float, settings: Settings) ->
     return w[0] * dense + w[1] * cover + w[2] * best_sentence
 
 
+_TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$")
+
+
+def _is_statement(text: str, title: str) -> bool:
+    """Headings, bylines and captions are not answers: a statement ends like a sentence or is
+    long enough to be one, and is not the document's title."""
+    words = len(text.split())
+    if words < 4 or " ".join(text.split()) == " ".join(title.split()):
+        return False
+    return words >= 12 or bool(_TERMINAL.search(text))
+
+
+_QUOTES = "\"'“”‘’"
+
+
+def _trim_quotes(text: str, a: int, b: int) -> tuple[int, int]:
+    """Drop quotation marks left dangling at either end of a sentence: the quote stays verbatim."""
+    piece = text[a:b]
+    if (
+        piece.count("“") + piece.count("”") + piece.count('"') == 2
+        and piece[0] in _QUOTES
+        and piece[-1] in _QUOTES
+    ):
+        return a, b
+    while a < b and text[a] in _QUOTES:
+        a += 1
+    while b > a and text[b - 1] in _QUOTES:
+        b -= 1
+    return a, b
+
+
 def _candidates(hits: Sequence[Hit]) -> list[tuple[Hit, int, int, int]]:
     out = []
     for r, hit in enumerate(hits):
         for a, b in sentence_spans(hit.text):
-            if len(hit.text[a:b].split()) >= 4:
+            a, b = _trim_quotes(hit.text, a, b)
+            if _is_statement(hit.text[a:b], hit.title):
                 out.append((hit, r, hit.start + a, hit.start + b))
     return out
 
@@ -86,27 +119,37 @@ def _candidates(hits: Sequence[Hit]) -> list[tuple[Hit, int, int, int]]:
 def score_sentences(
     query: Query, hits: Sequence[Hit], snap: store.Snapshot, settings: Settings
 ) -> list[_Sentence]:
-    """Every sentence of the hits, scored against the question (cosine and rare-word overlap)."""
-    cands = _candidates(hits)
-    if not cands:
+    """Sentences of the hits scored against the question (cosine and rare-word overlap).
+
+    Only the most promising sentences are embedded (all of the best passage, then those
+    sharing the most rare words with the question), to keep an answer under ~100 ms.
+    """
+    q_tokens = list(dict.fromkeys(tokenize(query.text)))
+    weights = {t: snap.lexical.idf(t) for t in q_tokens}
+    total = sum(weights.values())
+
+    def overlap(text: str) -> float:
+        present = set(tokenize(text))
+        return sum(w for t, w in weights.items() if t in present) / total if total else 0.0
+
+    cands = [(h, r, s, e, h.text[s - h.start : e - h.start]) for h, r, s, e in _candidates(hits)]
+    overlaps = [overlap(c[4]) for c in cands]
+    order = sorted(range(len(cands)), key=lambda i: (cands[i][1] != 0, -overlaps[i], cands[i][1]))
+    keep = sorted(order[: settings.sentence_candidates])
+    if not keep:
         return []
     embedder = Embedder.shared(settings)
-    texts = [h.text[s - h.start : e - h.start] for h, _, s, e in cands]
-    vecs = embedder.encode(texts)
+    vecs = embedder.encode([cands[i][4] for i in keep])
     qvec = embedder.encode_query(query.text)
     if query.context:
         qvec = qvec + 0.2 * embedder.encode_query(query.context)
         qvec = qvec / np.linalg.norm(qvec)
     sims = vecs @ qvec
-    q_tokens = list(dict.fromkeys(tokenize(query.text)))
-    weights = {t: snap.lexical.idf(t) for t in q_tokens}
-    total = sum(weights.values())
     wanted = asked_for(query.text)
     out = []
-    for (hit, r, s, e), text, sim in zip(cands, texts, sims, strict=True):
-        present = set(tokenize(text))
-        overlap = sum(w for t, w in weights.items() if t in present) / total if total else 0.0
-        score = 0.6 * float(sim) + 0.4 * overlap - 0.01 * r
+    for i, sim in zip(keep, sims, strict=True):
+        hit, r, s, e, text = cands[i]
+        score = 0.6 * float(sim) + 0.4 * overlaps[i] - 0.01 * r
         if wanted is not None and wanted.search(text):
             score += 0.05
         out.append(_Sentence(hit, r, s, e, " ".join(text.split()), score))
@@ -144,8 +187,16 @@ def compose(query: Query, hits: Sequence[Hit], snap: store.Snapshot, settings: S
         h = s.hit
         citations.append(
             Citation(
-                n=n, doc=h.doc, title=h.title, date=h.date, page=h.page, quote=s.text,
-                page_label=h.page_label, start=s.start, end=s.end, passage=h.text,
+                n=n,
+                doc=h.doc,
+                title=h.title,
+                date=h.date,
+                page=h.page,
+                quote=s.text,
+                page_label=h.page_label,
+                start=s.start,
+                end=s.end,
+                passage=h.text,
                 passage_start=h.start,
             )
         )
@@ -158,9 +209,9 @@ def compose(query: Query, hits: Sequence[Hit], snap: store.Snapshot, settings: S
 
 
 def _source_line(h: Hit) -> str:
-    when = f", {_nice_date(h.date)}" if h.date else ""
-    page = f", page {h.page_label or h.page}" if h.page is not None else ""
-    return f"{h.title}{when}{page}"
+    """How a source is named in running text: `“Title” (22 October 2024)`."""
+    when = f" ({_nice_date(h.date)})" if h.date else ""
+    return f"In “{h.title.rstrip('.')}”{when}"
 
 
 def _nice_date(iso: str) -> str:
@@ -200,19 +251,27 @@ def ask(
     return compose(query, hits, snap, settings)
 
 
+def source_label(doc: str, title: str, date_iso: str | None, page: int | None, label: str = "") -> str:
+    """`Title (file.pdf, 22 October 2024, page 3)`: how a source is listed."""
+    parts = [doc]
+    if date_iso:
+        parts.append(_nice_date(date_iso))
+    if page is not None:
+        parts.append(f"page {label or page}")
+    return f"{title} ({', '.join(parts)})"
+
+
 def to_markdown(answer: Answer) -> str:
     """The answer and its numbered sources as Markdown, for copying or download."""
     lines = [f"**Q:** {answer.question}", "", answer.text, ""]
     if answer.abstained:
-        lines.append("Closest matches:")
+        lines.append("Closest matches (not an answer):")
         for h in answer.hits:
-            lines.append(f"- {_source_line(h)}: \"{' '.join(h.text.split())[:300]}\"")
+            excerpt = " ".join(h.text.split())
+            excerpt = excerpt if len(excerpt) <= 300 else excerpt[:299] + "…"
+            lines.append(f"- {source_label(h.doc, h.title, h.date, h.page, h.page_label)}: “{excerpt}”")
     else:
         lines.append("Sources:")
         for c in answer.citations:
-            when = f", {_nice_date(c.date)}" if c.date else ""
-            page = f", page {c.page_label or c.page}" if c.page is not None else ""
-            lines.append(f"{c.n}. {c.title} ({c.doc}{when}{page}): \"{c.quote}\"")
+            lines.append(f"{c.n}. {source_label(c.doc, c.title, c.date, c.page, c.page_label)}: “{c.quote}”")
     return "\n".join(lines) + "\n"
-
-

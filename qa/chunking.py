@@ -27,10 +27,51 @@ class Chunk:
 
 
 _ABBREVIATIONS = {
-    "mr", "mrs", "ms", "dr", "st", "cllr", "cllrs", "prof", "rev", "no", "nos", "vs", "etc",
-    "e.g", "i.e", "eg", "ie", "inc", "ltd", "co", "jr", "sr", "gov", "dept", "approx", "fig",
-    "para", "paras", "p", "pp", "vol", "cf", "al", "jan", "feb", "mar", "apr", "jun", "jul",
-    "aug", "sep", "sept", "oct", "nov", "dec",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "st",
+    "cllr",
+    "cllrs",
+    "prof",
+    "rev",
+    "no",
+    "nos",
+    "vs",
+    "etc",
+    "e.g",
+    "i.e",
+    "eg",
+    "ie",
+    "inc",
+    "ltd",
+    "co",
+    "jr",
+    "sr",
+    "gov",
+    "dept",
+    "approx",
+    "fig",
+    "para",
+    "paras",
+    "p",
+    "pp",
+    "vol",
+    "cf",
+    "al",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
 }
 # Candidate sentence ends: terminal punctuation, optional closing quotes/brackets, then space.
 _END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n[ \t]*\n")
@@ -75,7 +116,9 @@ def _split_long(text: str, span: tuple[int, int], max_words: int) -> list[tuple[
     words = [(span[0] + m.start(), span[0] + m.end()) for m in _WORD.finditer(text[span[0] : span[1]])]
     if len(words) <= max_words:
         return [span]
-    return [(words[i][0], words[min(i + max_words, len(words)) - 1][1]) for i in range(0, len(words), max_words)]
+    return [
+        (words[i][0], words[min(i + max_words, len(words)) - 1][1]) for i in range(0, len(words), max_words)
+    ]
 
 
 def _words(text: str, span: tuple[int, int]) -> int:

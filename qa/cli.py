@@ -9,7 +9,9 @@ import argparse
 import json
 import logging
 import sys
+import textwrap
 from collections.abc import Sequence
+from dataclasses import asdict
 from typing import Any
 
 from qa.config import Settings
@@ -28,7 +30,11 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
             return
         bar = bars.get(stage)
         if bar is None:
-            bar = bars[stage] = tqdm(total=total, desc=stage.capitalize(), unit="file" if stage == "reading" else "passage")
+            bar = bars[stage] = tqdm(
+                total=total,
+                desc=stage.capitalize(),
+                unit="file" if stage == "reading" else "passage",
+            )
         bar.update(done - bar.n)
 
     try:
@@ -41,7 +47,11 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     for note in report.notes:
         print(f"note: {note}")
-    for label, names in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
+    for label, names in (
+        ("added", report.added),
+        ("changed", report.changed),
+        ("removed", report.removed),
+    ):
         for name in names:
             print(f"{label:9} {name}")
     for old, new in report.renamed:
@@ -58,6 +68,45 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _filters(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "index": args.index,
+        "documents": args.doc or None,
+        "since": args.since,
+        "until": args.until,
+    }
+
+
+def _search(args: argparse.Namespace, settings: Settings) -> int:
+    from qa.answer import source_label
+    from qa.search import search
+
+    hits = search(args.question, k=args.k, settings=settings, **_filters(args))
+    if args.json:
+        print(json.dumps([asdict(h) for h in hits], indent=2, ensure_ascii=False))
+        return 0
+    if not hits:
+        print("No passages found.")
+    for n, h in enumerate(hits, 1):
+        print(f"[{n}] {source_label(h.doc, h.title, h.date, h.page, h.page_label)}  score {h.score:.3f}")
+        print(textwrap.indent(textwrap.fill(" ".join(h.text.split()), 96), "    "))
+        print()
+    return 0
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    from qa.answer import ask, to_markdown
+
+    answer = ask(args.question, settings=settings, **_filters(args))
+    if args.json:
+        data = asdict(answer)
+        data["hits"] = [asdict(h) for h in answer.hits]
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0
+    print(to_markdown(answer))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qa", description="Cited answers from inspection reports.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
@@ -69,14 +118,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--full", action="store_true", help="re-read and re-embed every file")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=_index)
+
+    for name, func, text in (
+        ("search", _search, "show the passages that best match a question"),
+        ("ask", _ask, "answer a question with cited quotes from the documents"),
+    ):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("question")
+        if name == "search":
+            p.add_argument("-k", type=int, default=5, help="number of passages (default 5)")
+        p.add_argument("--index", default=None, help="index folder (default: index, or QA_INDEX)")
+        p.add_argument("--doc", action="append", help="limit to this document (repeatable)")
+        p.add_argument("--since", help="only documents dated on or after YYYY-MM-DD")
+        p.add_argument("--until", help="only documents dated on or before YYYY-MM-DD")
+        p.add_argument("--json", action="store_true", help="print JSON")
+        p.set_defaults(func=func)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    settings = Settings.from_env(documents=getattr(args, "documents", None), index=getattr(args, "index", None))
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    settings = Settings.from_env(
+        documents=getattr(args, "documents", None), index=getattr(args, "index", None)
+    )
     if getattr(args, "documents", None) is None:
         args.documents = settings.documents
     if getattr(args, "index", None) is None:

@@ -53,6 +53,7 @@ class Settings:
     sentence_min_score: float = 0.35
     sentence_margin: float = 0.12
     max_answer_sentences: int = 6
+    sentence_candidates: int = 16
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

@@ -42,6 +42,7 @@ class Embedder:
         self.batch_size = batch_size
         self._model: Any = None
         self._lock = threading.Lock()
+        self._queries: dict[str, np.ndarray] = {}
 
     @classmethod
     def shared(cls, settings: Settings) -> Embedder:
@@ -95,4 +96,15 @@ class Embedder:
         return out
 
     def encode_query(self, text: str) -> np.ndarray:
-        return self.encode([text])[0]
+        """One question's vector; recent questions are cached (search and answer share them)."""
+        with self._lock:
+            hit = self._queries.get(text)
+        if hit is not None:
+            return hit
+        vec: np.ndarray = self.encode([text])[0]
+        vec.setflags(write=False)
+        with self._lock:
+            self._queries[text] = vec
+            while len(self._queries) > 512:
+                self._queries.pop(next(iter(self._queries)))
+        return vec

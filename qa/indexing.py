@@ -163,8 +163,15 @@ def _build(
     first_with_sha: dict[str, str] = {}
     for name, (_path, sha, size, mtime) in present.items():
         if sha in first_with_sha:
-            files[name] = FileRecord(name, sha, size, mtime, "duplicate", duplicate_of=first_with_sha[sha],
-                                     reason=f"same content as {first_with_sha[sha]}")
+            files[name] = FileRecord(
+                name,
+                sha,
+                size,
+                mtime,
+                "duplicate",
+                duplicate_of=first_with_sha[sha],
+                reason=f"same content as {first_with_sha[sha]}",
+            )
             report.duplicates.append((name, first_with_sha[sha]))
             continue
         first_with_sha[sha] = name
@@ -185,9 +192,7 @@ def _build(
         else:
             chunks.extend(replace(c, doc=name) for c in old_chunks.get(prev.path, []))
     renamed_from = {a for a, _ in report.renamed}
-    report.removed.extend(
-        n for n in old_files if n not in present and n not in renamed_from
-    )
+    report.removed.extend(n for n in old_files if n not in present and n not in renamed_from)
 
     new_chunks: list[Chunk] = []
     with PdfParser(settings) as pdf:
@@ -207,8 +212,16 @@ def _build(
                 report.skipped.append(Skipped(name, f"cannot be read ({exc})"))
             else:
                 files[name] = FileRecord(
-                    name, sha, size, mtime, "indexed", title=doc.title, date=doc.date,
-                    pages=len(doc.pages), passages=len(doc_chunks), notes=doc.notes,
+                    name,
+                    sha,
+                    size,
+                    mtime,
+                    "indexed",
+                    title=doc.title,
+                    date=doc.date,
+                    pages=len(doc.pages),
+                    passages=len(doc_chunks),
+                    notes=doc.notes,
                 )
                 new_chunks.extend(doc_chunks)
             if progress:

@@ -38,7 +38,10 @@ def read_pdf(path: str, max_pages: int) -> dict[str, Any]:
                 if not reader.decrypt(""):
                     return {"ok": False, "reason": "encrypted: a password is needed to open it"}
             except DependencyError:
-                return {"ok": False, "reason": "encrypted with AES and the crypto library is missing"}
+                return {
+                    "ok": False,
+                    "reason": "encrypted with AES and the crypto library is missing",
+                }
             notes.append("encrypted with an empty password; opened")
         total = len(reader.pages)
         count = min(total, max_pages)
@@ -73,10 +76,13 @@ def read_pdf(path: str, max_pages: int) -> dict[str, Any]:
     except FileNotDecryptedError:
         return {"ok": False, "reason": "encrypted: a password is needed to open it"}
     except MemoryError:
-        return {"ok": False, "reason": "needs more memory than allowed to parse (decompression bomb?)"}
+        return {
+            "ok": False,
+            "reason": "needs more memory than allowed to parse (decompression bomb?)",
+        }
     except RecursionError:
         return {"ok": False, "reason": "malformed PDF: circular or too deeply nested structure"}
-    except Exception as exc:  # noqa: BLE001 - every parser failure becomes a reason, never a crash
+    except Exception as exc:
         detail = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
         return {"ok": False, "reason": f"not a readable PDF ({detail})"}
 

@@ -127,7 +127,7 @@ def _dense_scores(snap: store.Snapshot, qvec: np.ndarray, n: int, allowed: np.nd
     params = None
     if allowed is not None:
         ids = np.array([snap.chunks[i].id for i in np.flatnonzero(allowed)], dtype=np.int64)
-        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(ids))
+        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(ids))  # type: ignore[call-arg]
     scores, ids = snap.vectors.search(qvec[None, :].astype(np.float32), n, params=params)
     for s, i in zip(scores[0], ids[0], strict=True):
         if i >= 0:
@@ -143,10 +143,9 @@ def _keyword_coverage(snap: store.Snapshot, tokens: list[str], rows: np.ndarray)
     weights = np.array([snap.lexical.idf(t) for t in distinct], dtype=np.float32)
     if weights.sum() <= 0:
         return np.zeros(len(rows), dtype=np.float32)
-    present = np.array(
-        [[snap.lexical.contains(int(r), t) for t in distinct] for r in rows], dtype=np.float32
-    )
-    return (present @ weights) / weights.sum()
+    present = np.array([[snap.lexical.contains(int(r), t) for t in distinct] for r in rows], dtype=np.float32)
+    coverage: np.ndarray = (present @ weights) / weights.sum()
+    return coverage
 
 
 def search(
@@ -199,7 +198,10 @@ def rank(
     dense = _dense_scores(snap, qvec, pool, allowed)
     if allowed is not None:
         lexical = np.where(allowed, lexical, 0.0)
-    candidates = np.union1d(np.flatnonzero(dense > -1), np.argsort(-lexical)[:pool][lexical[np.argsort(-lexical)[:pool]] > 0])
+    candidates = np.union1d(
+        np.flatnonzero(dense > -1),
+        np.argsort(-lexical)[:pool][lexical[np.argsort(-lexical)[:pool]] > 0],
+    )
     if allowed is not None:
         candidates = candidates[allowed[candidates]]
     if len(candidates) == 0:
@@ -256,10 +258,22 @@ _QUANTITY = re.compile(
 )
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+\s+[A-Z][a-z]+\b")
 _ASKS = (
-    (re.compile(r"^\s*(when|what (date|year|month|day)s?|which (date|year|month|day)s?|by when|how long ago)\b|"
-                r"\b(on|in) which (date|year|month)s?\b", re.I), _DATE),
-    (re.compile(r"^\s*(how (many|much)|what (share|proportion|percentage|number|fraction))\b", re.I), _QUANTITY),
-    (re.compile(r"^\s*(who|whom|which (inspector|person|officer|minister|councillor|director))\b", re.I), _NAME),
+    (
+        re.compile(
+            r"^\s*(when|what (date|year|month|day)s?|which (date|year|month|day)s?|by when|how long ago)\b|"
+            r"\b(on|in) which (date|year|month)s?\b",
+            re.I,
+        ),
+        _DATE,
+    ),
+    (
+        re.compile(r"^\s*(how (many|much)|what (share|proportion|percentage|number|fraction))\b", re.I),
+        _QUANTITY,
+    ),
+    (
+        re.compile(r"^\s*(who|whom|which (inspector|person|officer|minister|councillor|director))\b", re.I),
+        _NAME,
+    ),
 )
 
 

@@ -186,9 +186,7 @@ def clean_temporary(folder: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def write_generation(
-    folder: Path, manifest: Manifest, chunks: list[Chunk], vectors: np.ndarray
-) -> str:
+def write_generation(folder: Path, manifest: Manifest, chunks: list[Chunk], vectors: np.ndarray) -> str:
     """Write a complete new generation and switch CURRENT to it; returns its name.
 
     Until the final os.replace of CURRENT, readers keep the previous generation; a crash at any
@@ -203,9 +201,7 @@ def write_generation(
         passages = [asdict(c) for c in chunks]
         (tmp / "passages.json").write_text(json.dumps({"format": FORMAT_VERSION, "passages": passages}))
         Lexical.build([c.text for c in chunks]).save(tmp / "bm25")
-        checksums = {
-            str(p.relative_to(tmp)): _sha256_file(p) for p in sorted(tmp.rglob("*")) if p.is_file()
-        }
+        checksums = {str(p.relative_to(tmp)): _sha256_file(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
         final = Manifest(**{**asdict(manifest), "files": manifest.files, "checksums": checksums})
         (tmp / "manifest.json").write_text(json.dumps(final.to_json(), indent=1))
         for p in tmp.rglob("*"):
