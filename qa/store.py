@@ -192,7 +192,7 @@ def write_generation(folder: Path, manifest: Manifest, chunks: list[Chunk], vect
     Until the final os.replace of CURRENT, readers keep the previous generation; a crash at any
     point leaves either the old or the new generation served, never a mix.
     """
-    name = f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    name = f"gen-{_next_sequence(folder):08d}-{time.strftime('%Y%m%dT%H%M%S')}"
     tmp = folder / f".tmp-{name}"
     tmp.mkdir(parents=True)
     try:
@@ -219,8 +219,21 @@ def write_generation(folder: Path, manifest: Manifest, chunks: list[Chunk], vect
     return name
 
 
+def _sequence(name: str) -> int:
+    try:
+        return int(name.split("-")[1])
+    except (IndexError, ValueError):
+        return -1
+
+
+def _next_sequence(folder: Path) -> int:
+    """Generations are numbered so that pruning keeps the newest, whatever the clock says."""
+    names = [p.name.removeprefix(".tmp-") for p in folder.glob("*gen-*")]
+    return max((_sequence(n) for n in names), default=0) + 1
+
+
 def _prune(folder: Path, keep: str) -> None:
-    gens = sorted((p for p in folder.glob("gen-*") if p.is_dir()), key=lambda p: p.name)
+    gens = sorted((p for p in folder.glob("gen-*") if p.is_dir()), key=lambda p: _sequence(p.name))
     old = [g for g in gens if g.name != keep][: -(KEEP_GENERATIONS - 1) or None]
     for g in old:
         shutil.rmtree(g, ignore_errors=True)

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from qa.chunking import chunk, chunk_id, page_chunks, sentence_spans
+from qa.config import Settings
+from qa.documents import Document, Page
+
+
+def test_sentence_spans_respect_abbreviations() -> None:
+    text = "Cllr. Smith met Dr. Jones on 3 May. They agreed e.g. a plan. Then left!"
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        "Cllr. Smith met Dr. Jones on 3 May.",
+        "They agreed e.g. a plan.",
+        "Then left!",
+    ]
+
+
+def _doc(*texts: str) -> Document:
+    pages = tuple(Page(number=i + 1, label=str(i + 1), text=t) for i, t in enumerate(texts))
+    return Document(path="r.pdf", title="R", date=None, pages=pages)
+
+
+def test_chunks_are_exact_spans_within_pages() -> None:
+    sentence = "Inspectors found that social workers know their children well and visit them often. "
+    doc = _doc(sentence * 30, sentence * 3)
+    settings = Settings(chunk_max_words=60, chunk_min_words=20)
+    chunks = chunk(doc, "abc", settings)
+    for c in chunks:
+        page = doc.pages[(c.page or 1) - 1]
+        assert page.text[c.start : c.end] == c.text
+        assert len(c.text.split()) <= 60
+    assert {c.page for c in chunks} == {1, 2}
+    assert len({c.id for c in chunks}) == len(chunks)
+
+
+def test_short_tail_joins_previous_passage() -> None:
+    text = ("Word " * 9 + "end. ") * 10 + "Short tail."
+    spans = page_chunks(Page(1, "1", text), Settings(chunk_max_words=50, chunk_min_words=20))
+    assert spans[-1][1] == len(text)
+    assert all(len(text[a:b].split()) >= 20 for a, b in spans)
+
+
+def test_enormous_line_is_split() -> None:
+    text = "word " * 1000
+    spans = page_chunks(Page(1, "1", text), Settings(chunk_max_words=100))
+    assert len(spans) == 10
+
+
+def test_ids_are_stable_and_positive() -> None:
+    assert chunk_id("abc", 1, 0, 10) == chunk_id("abc", 1, 0, 10)
+    assert chunk_id("abc", 1, 0, 10) != chunk_id("abd", 1, 0, 10)
+    assert 0 < chunk_id("abc", None, 5, 9) < 2**63

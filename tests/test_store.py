@@ -1,0 +1,139 @@
+"""The on-disk format, with random vectors instead of the model (the format is model-agnostic)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qa import store
+from qa.chunking import Chunk
+from qa.errors import IndexBusyError, IndexCorruptError, IndexMissingError
+from qa.store import FileRecord, Manifest
+
+
+def _generation(folder: Path, n: int = 4, seed: int = 0) -> str:
+    rng = np.random.default_rng(seed)
+    chunks = [
+        Chunk(
+            id=100 + i,
+            doc="a.txt",
+            page=None,
+            label="",
+            start=i * 10,
+            end=i * 10 + 9,
+            text=f"passage {i} about supervision",
+        )
+        for i in range(n)
+    ]
+    vecs = rng.normal(size=(n, 8)).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    manifest = Manifest(
+        model="m",
+        dimension=8,
+        chunking={"x": 1},
+        passages=n,
+        files={"a.txt": FileRecord("a.txt", "sha", 1, 1, "indexed", passages=n)},
+    )
+    return store.write_generation(folder, manifest, chunks, vecs)
+
+
+def test_round_trip(tmp_path: Path) -> None:
+    name = _generation(tmp_path)
+    snap = store.load(tmp_path)
+    assert snap.generation == name
+    assert [c.id for c in snap.chunks] == [100, 101, 102, 103]
+    assert snap.manifest.files["a.txt"].passages == 4
+    ids, vecs = store.all_vectors(snap.vectors)
+    assert ids.tolist() == [100, 101, 102, 103] and vecs.shape == (4, 8)
+    assert not any(p.suffix == ".pkl" for p in tmp_path.rglob("*"))
+
+
+def test_new_generation_switches_atomically_and_prunes(tmp_path: Path) -> None:
+    first = _generation(tmp_path)
+    second = _generation(tmp_path, n=2, seed=1)
+    third = _generation(tmp_path, n=3, seed=2)
+    assert (tmp_path / "CURRENT").read_text() == third
+    gens = sorted(p.name for p in tmp_path.glob("gen-*"))
+    assert first not in gens and second in gens and third in gens
+    assert len(store.load(tmp_path).chunks) == 3
+
+
+def test_missing_index(tmp_path: Path) -> None:
+    with pytest.raises(IndexMissingError, match="qa index"):
+        store.load(tmp_path)
+
+
+@pytest.mark.parametrize("target", ["vectors.faiss", "passages.json", "bm25/vocab.index.json"])
+@pytest.mark.parametrize("damage", ["truncate", "flip", "empty"])
+def test_damaged_files_are_named(tmp_path: Path, target: str, damage: str) -> None:
+    name = _generation(tmp_path)
+    path = tmp_path / name / target
+    data = bytearray(path.read_bytes())
+    if damage == "truncate":
+        data = data[: len(data) // 2]
+    elif damage == "flip":
+        data[len(data) // 2] ^= 0x40
+    else:
+        data = bytearray()
+    path.write_bytes(bytes(data))
+    with pytest.raises(IndexCorruptError) as info:
+        store.load(tmp_path)
+    assert target.split("/")[-1] in str(info.value) and "qa index --full" in str(info.value)
+
+
+def test_damaged_manifest(tmp_path: Path) -> None:
+    name = _generation(tmp_path)
+    (tmp_path / name / "manifest.json").write_text("{not json")
+    with pytest.raises(IndexCorruptError, match="manifest.json"):
+        store.load(tmp_path)
+
+
+def test_ids_must_match_vectors(tmp_path: Path) -> None:
+    name = _generation(tmp_path)
+    gen = tmp_path / name
+    data = json.loads((gen / "passages.json").read_text())
+    data["passages"][0]["id"] = 999
+    (gen / "passages.json").write_text(json.dumps(data))
+    with pytest.raises(IndexCorruptError):
+        store.load(tmp_path, verify=False)
+
+
+def test_leftover_temporary_generations_are_cleaned(tmp_path: Path) -> None:
+    _generation(tmp_path)
+    (tmp_path / ".tmp-gen-dead").mkdir()
+    (tmp_path / ".tmp-gen-dead" / "vectors.faiss").write_bytes(b"half")
+    store.clean_temporary(tmp_path)
+    assert not list(tmp_path.glob(".tmp-*"))
+    assert len(store.load(tmp_path).chunks) == 4
+
+
+def test_failed_write_leaves_old_generation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    old = _generation(tmp_path)
+
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store.Lexical, "save", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        _generation(tmp_path, n=2)
+    assert (tmp_path / "CURRENT").read_text() == old
+    assert not list(tmp_path.glob(".tmp-*"))
+    assert len(store.load(tmp_path).chunks) == 4
+
+
+def test_second_rebuild_is_refused(tmp_path: Path) -> None:
+    with store.rebuild_lock(tmp_path), pytest.raises(IndexBusyError, match="another rebuild"):
+        with store.rebuild_lock(tmp_path):
+            pass
+    with store.rebuild_lock(tmp_path):  # released afterwards
+        pass
+
+
+def test_cached_snapshot_follows_current(tmp_path: Path) -> None:
+    _generation(tmp_path, n=4)
+    assert len(store.cached(tmp_path).chunks) == 4
+    _generation(tmp_path, n=2, seed=3)
+    assert len(store.cached(tmp_path).chunks) == 2
