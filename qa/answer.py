@@ -36,7 +36,7 @@ class Citation:
     title: str
     date: str | None
     page: int | None
-    quote: str  # verbatim from the page text
+    quote: str  # verbatim: page text[start:end], line breaks included
     page_label: str = ""
     start: int = 0  # span of the quote in the page text
     end: int = 0
@@ -152,7 +152,7 @@ def score_sentences(
         score = 0.6 * float(sim) + 0.4 * overlaps[i] - 0.01 * r
         if wanted is not None and wanted.search(text):
             score += 0.05
-        out.append(_Sentence(hit, r, s, e, " ".join(text.split()), score))
+        out.append(_Sentence(hit, r, s, e, text, score))
     return out
 
 
@@ -200,11 +200,12 @@ def compose(query: Query, hits: Sequence[Hit], snap: store.Snapshot, settings: S
                 passage_start=h.start,
             )
         )
+        shown = " ".join(s.text.split())
         if h.doc != current_doc:
-            paragraphs.append(f"{_source_line(h)}: {s.text} [{n}]")
+            paragraphs.append(f"{_source_line(h)}: {shown} [{n}]")
             current_doc = h.doc
         else:
-            paragraphs[-1] += f" {s.text} [{n}]"
+            paragraphs[-1] += f" {shown} [{n}]"
     return Answer(query.text, "\n\n".join(paragraphs), tuple(citations), tuple(hits), False, conf)
 
 
@@ -273,5 +274,6 @@ def to_markdown(answer: Answer) -> str:
     else:
         lines.append("Sources:")
         for c in answer.citations:
-            lines.append(f"{c.n}. {source_label(c.doc, c.title, c.date, c.page, c.page_label)}: “{c.quote}”")
+            quote = " ".join(c.quote.split())
+            lines.append(f"{c.n}. {source_label(c.doc, c.title, c.date, c.page, c.page_label)}: “{quote}”")
     return "\n".join(lines) + "\n"

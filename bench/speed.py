@@ -1,0 +1,113 @@
+"""Indexing speed and memory, each figure beside a baseline measured in the same run.
+
+    python bench/speed.py [--documents 1000] [--passages 240]
+
+1. Index throughput: `build_index` on a fresh folder of reports (passages/s), beside the
+   raw encoder rate for exactly the same passage texts (Embedder.encode alone). The ratio is
+   the figure: how much of the encoder's speed the whole pipeline keeps.
+2. Adding one report to an index of N documents, beside indexing that report alone.
+3. Peak resident memory of the process.
+
+Reports are made from the shipped corpus's sentences, shuffled into new documents, so the
+text is realistic English of the right kind. The model is loaded before any timing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import qa  # noqa: E402
+from qa import store  # noqa: E402
+from qa.chunking import sentence_spans  # noqa: E402
+from qa.config import Settings  # noqa: E402
+from qa.documents import discover, load_document  # noqa: E402
+from qa.embedding import Embedder  # noqa: E402
+
+
+def sentences() -> list[str]:
+    out = []
+    for path in discover(ROOT / "documents"):
+        doc = load_document(path, ROOT / "documents", Settings())
+        for page in doc.pages:
+            out += [" ".join(page.text[a:b].split()) for a, b in sentence_spans(page.text)]
+    return [s for s in out if len(s.split()) >= 6]
+
+
+def write_reports(folder: Path, count: int, words: int, rng: random.Random, pool: list[str]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        paragraphs, total = [], 0
+        while total < words:
+            para = " ".join(rng.choice(pool) for _ in range(rng.randint(2, 5)))
+            paragraphs.append(para)
+            total += len(para.split())
+        (folder / f"report-{i:05d}.txt").write_text(f"Report {i}\n\n" + "\n\n".join(paragraphs))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--documents", type=int, default=1000, help="size of the large index")
+    parser.add_argument("--reports", type=int, default=40, help="reports for the throughput test")
+    args = parser.parse_args()
+    rng = random.Random(1)
+    pool = sentences()
+    settings = Settings.from_env()
+    embedder = Embedder.shared(settings)
+    embedder.encode(["warm up the model"] * 8)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        docs = root / "throughput"
+        write_reports(docs, args.reports, 700, rng, pool)
+        t0 = time.perf_counter()
+        report = qa.build_index(docs, root / "i1", settings=settings)
+        index_s = time.perf_counter() - t0
+        texts = [c.text for c in store.load(root / "i1").chunks]
+        t0 = time.perf_counter()
+        embedder.encode(texts)
+        encode_s = time.perf_counter() - t0
+        index_rate = report.passages / index_s
+        encode_rate = len(texts) / encode_s
+        print(f"passages                    {report.passages}")
+        print(f"raw encoder                 {encode_rate:8.1f} passages/s")
+        print(f"build_index (whole)         {index_rate:8.1f} passages/s")
+        print(f"throughput ratio            {index_rate / encode_rate:8.2f}   (target >= 0.85)")
+
+        big = root / "big"
+        write_reports(big, args.documents, 90, rng, pool)
+        t0 = time.perf_counter()
+        built = qa.build_index(big, root / "i2", settings=settings)
+        big_s = time.perf_counter() - t0
+        print(f"\nindex of {args.documents} documents    {built.passages} passages in {big_s:.1f} s")
+        new = root / "new"
+        write_reports(new, 1, 700, rng, pool)
+        report_file = next(new.iterdir())
+        t0 = time.perf_counter()
+        alone = qa.build_index(new, root / "i3", settings=settings)
+        alone_s = time.perf_counter() - t0
+        (big / "added-report.txt").write_bytes(report_file.read_bytes())
+        t0 = time.perf_counter()
+        added = qa.build_index(big, root / "i2", settings=settings)
+        add_s = time.perf_counter() - t0
+        assert added.added == ["added-report.txt"] and added.passages_embedded == alone.passages
+        print(f"index one report alone      {alone_s * 1000:8.0f} ms ({alone.passages} passages)")
+        print(f"add it to the large index   {add_s * 1000:8.0f} ms")
+        print(f"add cost ratio              {add_s / alone_s:8.2f}   (target <= 2)")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\npeak resident memory        {peak:8.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

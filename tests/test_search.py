@@ -1,0 +1,137 @@
+"""qa.search and qa.ask through the public API, real model, on a small generated corpus."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import make_pdf, write_corpus
+
+import qa
+from qa.config import Settings
+from qa.documents import load_document
+from qa.errors import QueryError
+from qa.search import understand
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("corpus")
+    docs = write_corpus(root / "documents")
+    index = root / "index"
+    qa.build_index(docs, index)
+    return docs, index
+
+
+def test_search_returns_typed_hits(built: tuple[Path, Path]) -> None:
+    docs, index = built
+    hits = qa.search("How quickly does the safeguarding hub respond?", k=3, index=index)
+    assert 1 <= len(hits) <= 3
+    top = hits[0]
+    assert isinstance(top, qa.Hit)
+    assert top.doc == "dudley-monitoring-letter.pdf" and top.page == 2
+    assert top.title == "Monitoring visit to Dudley" and top.date == "2024-10-22"
+    page = load_document(docs / top.doc, docs, Settings()).pages[top.page - 1]
+    assert page.text[top.start : top.end] == top.text
+    assert hits == sorted(hits, key=lambda h: -h.score)
+
+
+def test_answer_cites_verbatim_quotes_with_pages(built: tuple[Path, Path]) -> None:
+    docs, index = built
+    answer = qa.ask("What did inspectors say about supervision?", index=index)
+    assert not answer.abstained
+    assert answer.citations
+    assert "supervision is regular and reflective" in answer.text
+    pages = {}
+    for c in answer.citations:
+        assert isinstance(c, qa.Citation)
+        assert f"[{c.n}]" in answer.text
+        if c.doc not in pages:
+            pages[c.doc] = load_document(docs / c.doc, docs, Settings()).pages
+        page = next(p for p in pages[c.doc] if p.number == c.page)
+        assert page.text[c.start : c.end] == c.quote  # verbatim, at the cited place
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    assert set(re.findall(r"\[(\d+)\]", answer.text)) == {str(c.n) for c in answer.citations}
+    sup = next(c for c in answer.citations if "supervision" in c.quote)
+    assert sup.page == 1 and sup.date == "2024-10-22"
+
+
+def test_quote_on_a_later_page(built: tuple[Path, Path]) -> None:
+    _, index = built
+    answer = qa.ask("How many care leavers are in education, employment or training?", index=index)
+    assert not answer.abstained
+    assert any(c.page == 3 and "care leavers" in c.quote for c in answer.citations)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["How tall is the Eiffel Tower?", "Who won the football world cup?", "Recipe for chocolate cake"],
+)
+def test_unanswerable_questions_abstain(built: tuple[Path, Path], question: str) -> None:
+    _, index = built
+    answer = qa.ask(question, index=index)
+    assert answer.abstained
+    assert not answer.citations
+    assert "do not appear to answer" in answer.text
+    assert answer.hits  # still offered, as closest matches
+    assert "Closest matches" in qa.to_markdown(answer)
+
+
+def test_follow_up_uses_previous_question(built: tuple[Path, Path]) -> None:
+    _, index = built
+    assert understand("and what about caseloads?", ["What did inspectors say about supervision?"]).context
+    assert understand("Who recruited foster carers?", ["What about supervision?"]).context is None
+    answer = qa.ask(
+        "and what about caseloads?", history=["What did inspectors say about supervision?"], index=index
+    )
+    assert not answer.abstained
+    assert any("Caseloads have reduced" in c.quote for c in answer.citations)
+
+
+def test_document_and_date_filters(built: tuple[Path, Path]) -> None:
+    _, index = built
+    only = qa.search("recruitment", index=index, documents=["scrutiny.md"])
+    assert only and {h.doc for h in only} == {"scrutiny.md"}
+    recent = qa.search("recruitment of staff", index=index, since="2024-01-01")
+    assert recent and all(h.date and h.date >= "2024-01-01" for h in recent)
+    old = qa.search("recruitment of staff", index=index, until="2023-12-31")
+    assert old and {h.doc for h in old} == {"news.txt"}
+    with pytest.raises(QueryError, match="not a date"):
+        qa.search("x", index=index, since="last year")
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t", "\x00\x01\x02"])
+def test_empty_questions_are_refused_clearly(built: tuple[Path, Path], question: str) -> None:
+    _, index = built
+    with pytest.raises(QueryError, match="type a question"):
+        qa.ask(question, index=index)
+
+
+def test_oversized_question_is_refused(built: tuple[Path, Path]) -> None:
+    _, index = built
+    with pytest.raises(QueryError, match="too long"):
+        qa.search("word " * 20000, index=index)
+
+
+def test_rebuilt_index_is_picked_up(tmp_path: Path) -> None:
+    docs = write_corpus(tmp_path / "documents")
+    index = tmp_path / "index"
+    qa.build_index(docs, index)
+    assert qa.ask("What did the report say about the youth offending service?", index=index).abstained
+    make_pdf(
+        docs / "youth.pdf",
+        [
+            "Youth offending service inspection\n\nDate of report: 2 June 2025\n\n"
+            "The youth offending service works well with the police. "
+            "Inspectors found the youth offending service keeps children out of custody."
+        ],
+    )
+    qa.build_index(docs, index)
+    answer = qa.ask("What did the report say about the youth offending service?", index=index)
+    assert not answer.abstained
+    assert any(c.doc == "youth.pdf" and c.page == 1 for c in answer.citations)
+    shutil.rmtree(docs)
