@@ -87,7 +87,7 @@ def test_damaged_files_are_named(tmp_path: Path, target: str, damage: str) -> No
 def test_damaged_manifest(tmp_path: Path) -> None:
     name = _generation(tmp_path)
     (tmp_path / name / "manifest.json").write_text("{not json")
-    with pytest.raises(IndexCorruptError, match="manifest.json"):
+    with pytest.raises(IndexCorruptError, match=r"manifest\.json"):
         store.load(tmp_path)
 
 
@@ -125,9 +125,12 @@ def test_failed_write_leaves_old_generation(tmp_path: Path, monkeypatch: pytest.
 
 
 def test_second_rebuild_is_refused(tmp_path: Path) -> None:
-    with store.rebuild_lock(tmp_path), pytest.raises(IndexBusyError, match="another rebuild"):
-        with store.rebuild_lock(tmp_path):
-            pass
+    with (
+        store.rebuild_lock(tmp_path),
+        pytest.raises(IndexBusyError, match="another rebuild"),
+        store.rebuild_lock(tmp_path),
+    ):
+        pass
     with store.rebuild_lock(tmp_path):  # released afterwards
         pass
 

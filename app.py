@@ -1,0 +1,335 @@
+"""inspection-qa web app: layout and wiring only; every handler is a thin call into `qa`.
+
+    python app.py [--host 127.0.0.1] [--port 7860] [--documents documents] [--index index]
+                  [--auth USER:PASSWORD] [--max-upload-mb 50]
+
+Each option can also come from the environment (QA_HOST, QA_PORT, QA_DOCUMENTS, QA_INDEX,
+QA_AUTH, QA_MAX_UPLOAD_MB). The index is brought up to date at start-up (built if missing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import logging
+import os
+import secrets
+import sys
+import tempfile
+import threading
+from collections.abc import Awaitable, Callable, MutableMapping
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import gradio as gr
+import uvicorn
+from fastapi import FastAPI, HTTPException
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse
+
+import qa
+from qa import library, store, ui_format
+from qa.config import Settings
+from qa.embedding import Embedder
+
+log = logging.getLogger("inspection-qa")
+
+EXAMPLES = [
+    "What did Ofsted say about supervision?",
+    "How did inspectors describe the multi-agency safeguarding hub?",
+    "What has the council promised to do about caseloads?",
+    "When were Dudley's children's services judged inadequate?",
+]
+
+CSS = """
+.sources .source { border: 1px solid var(--border-color-primary); border-radius: 8px;
+  padding: 8px 10px; margin-bottom: 8px; }
+.sources .source:target { outline: 3px solid var(--color-accent); }
+.sources .passage { font-size: 0.92em; line-height: 1.45; margin-top: 4px; }
+.sources mark { background: #ffe58a; color: inherit; padding: 0 2px; }
+.sources.empty { color: var(--body-text-color-subdued); }
+a.cite { text-decoration: none; font-weight: 600; }
+"""
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    env = os.environ.get
+    p = argparse.ArgumentParser(description="Chat with cited answers over inspection reports.")
+    p.add_argument(
+        "--host", default=env("QA_HOST", "127.0.0.1"), help="address to bind (default 127.0.0.1; QA_HOST)"
+    )
+    p.add_argument(
+        "--port", type=int, default=int(env("QA_PORT", "7860")), help="port (default 7860; QA_PORT)"
+    )
+    p.add_argument(
+        "--documents",
+        default=env("QA_DOCUMENTS", "documents"),
+        help="documents folder (default documents; QA_DOCUMENTS)",
+    )
+    p.add_argument("--index", default=env("QA_INDEX", "index"), help="index folder (default index; QA_INDEX)")
+    p.add_argument(
+        "--auth", default=env("QA_AUTH"), help="require login as USER:PASSWORD for every page (QA_AUTH)"
+    )
+    p.add_argument(
+        "--max-upload-mb",
+        type=int,
+        default=int(env("QA_MAX_UPLOAD_MB", "50")),
+        help="largest accepted upload in MB (default 50; QA_MAX_UPLOAD_MB)",
+    )
+    return p.parse_args(argv)
+
+
+class App:
+    """The handlers; each reads or changes state only through the `qa` package."""
+
+    def __init__(self, documents: Path, index: Path, max_upload_mb: int) -> None:
+        self.documents = documents
+        self.index = index
+        self.max_bytes = max_upload_mb * 1024 * 1024
+        self.settings = Settings.from_env(documents=documents, index=index)
+
+    def doc_choices(self) -> list[str]:
+        return [e.doc for e in library.entries(self.index) if e.status == "indexed"]
+
+    def library_table(self) -> list[list[object]]:
+        return ui_format.library_rows(library.entries(self.index))
+
+    def respond(
+        self, message: str, chat: list[dict[str, Any]], docs: list[str] | None, since: str, until: str
+    ) -> tuple[Any, ...]:
+        try:
+            answer = qa.ask(
+                message,
+                history=ui_format.user_turns(chat),
+                index=self.index,
+                documents=docs or None,
+                since=since.strip() or None,
+                until=until.strip() or None,
+                settings=self.settings,
+            )
+        except qa.QAError as exc:
+            raise gr.Error(str(exc)) from None
+        chat = [
+            *chat,
+            {"role": "user", "content": message},
+            {"role": "assistant", "content": ui_format.chat_markdown(answer)},
+        ]
+        download = Path(tempfile.mkdtemp(prefix="qa-answer-")) / "answer.md"
+        download.write_text(qa.to_markdown(answer), encoding="utf-8")
+        return "", chat, ui_format.sources_html(answer), gr.update(value=str(download), interactive=True)
+
+    def rebuild(self, progress: gr.Progress) -> qa.IndexReport:
+        def report(stage: str, done: int, total: int) -> None:
+            progress((done, total), desc=f"{stage.capitalize()}…")
+
+        return qa.build_index(self.documents, self.index, settings=self.settings, progress=report)
+
+    def upload(self, files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+        uploads = [(Path(f).name, Path(f)) for f in files or []]
+        saved, refused = library.add_files(uploads, self.documents, max_bytes=self.max_bytes)
+        lines = [f"Refused **{r.name}**: {r.reason}" for r in refused]
+        if saved:
+            try:
+                result = self.rebuild(progress)
+            except qa.QAError as exc:
+                raise gr.Error(str(exc)) from None
+            lines += [f"Added **{name}**" for name in saved]
+            lines += [f"Skipped **{s.path}**: {s.reason}" for s in result.skipped if s.path in saved]
+        return self._after_change("\n\n".join(lines) or "Choose files to add.")
+
+    def remove(self, name: str | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+        if not name:
+            return self._after_change("Choose a document to remove.")
+        try:
+            library.remove_document(name, self.documents, self.index)
+            self.rebuild(progress)
+        except qa.QAError as exc:
+            raise gr.Error(str(exc)) from None
+        return self._after_change(f"Removed **{name}**; it will not be quoted again.")
+
+    def _after_change(self, message: str) -> tuple[Any, ...]:
+        choices = self.doc_choices()
+        all_docs = [e.doc for e in library.entries(self.index)]
+        return (
+            message,
+            self.library_table(),
+            gr.update(choices=choices, value=[]),
+            gr.update(choices=all_docs, value=None),
+            None,
+        )
+
+    def serve_document(self, name: str) -> FileResponse:
+        """Only files the index lists are served, and only from inside the documents folder."""
+        manifest = store.read_manifest(self.index)
+        record = manifest.files.get(name) if manifest else None
+        root = self.documents.resolve()
+        path = (root / name).resolve()
+        if record is None or record.status != "indexed" or root not in path.parents or not path.is_file():
+            raise HTTPException(status_code=404, detail="not a document in the library")
+        media = "application/pdf" if path.suffix == ".pdf" else "text/plain; charset=utf-8"
+        return FileResponse(
+            path,
+            media_type=media,
+            content_disposition_type="inline",
+            headers={"X-Content-Type-Options": "nosniff"},
+        )
+
+
+def build_blocks(app: App) -> gr.Blocks:
+    with gr.Blocks(title="inspection-qa") as blocks:
+        with gr.Sidebar(open=True):
+            gr.Markdown("### Narrow the question")
+            doc_filter = gr.Dropdown(
+                app.doc_choices(), multiselect=True, label="Only these documents", elem_id="doc-filter"
+            )
+            since = gr.Textbox(label="Dated from (YYYY-MM-DD)", elem_id="since")
+            until = gr.Textbox(label="Dated until (YYYY-MM-DD)", elem_id="until")
+            new_chat = gr.Button("New conversation", elem_id="new-chat")
+            download = gr.DownloadButton("Download answer (.md)", interactive=False, elem_id="download")
+        gr.Markdown("## inspection-qa\nAnswers quoted from the reports, every sentence cited.")
+        with gr.Tab("Ask", elem_id="tab-ask"), gr.Row():
+            with gr.Column(scale=3):
+                chat = gr.Chatbot(
+                    label="Conversation",
+                    height=520,
+                    elem_id="chat",
+                    buttons=["copy", "copy_all"],
+                    sanitize_html=True,
+                )
+                question = gr.Textbox(
+                    label="Question",
+                    placeholder="Ask about the reports…",
+                    elem_id="question",
+                    submit_btn=True,
+                )
+                gr.Examples(EXAMPLES, inputs=question, label="Try asking")
+            with gr.Column(scale=2):
+                gr.Markdown("### Sources")
+                sources = gr.HTML(ui_format.sources_html(None), elem_id="sources")
+        with gr.Tab("Library", elem_id="tab-library"):
+            table = gr.Dataframe(
+                app.library_table(),
+                headers=ui_format.LIBRARY_HEADERS,
+                interactive=False,
+                elem_id="library",
+                wrap=True,
+            )
+            files = gr.File(
+                file_count="multiple",
+                file_types=[".pdf", ".txt", ".md"],
+                type="filepath",
+                label="Add reports (PDF, TXT, MD)",
+                elem_id="upload",
+            )
+            add = gr.Button("Add to library", variant="primary", elem_id="add")
+            entries = [e.doc for e in library.entries(app.index)]
+            remove_choice = gr.Dropdown(entries, label="Remove a document", elem_id="remove-choice")
+            remove = gr.Button("Remove", variant="stop", elem_id="remove")
+            status = gr.Markdown(elem_id="library-status")
+
+        question.submit(
+            app.respond,
+            [question, chat, doc_filter, since, until],
+            [question, chat, sources, download],
+            concurrency_id="ask",
+            concurrency_limit=4,
+        )
+        new_chat.click(
+            lambda: ([], ui_format.sources_html(None), gr.update(value=None, interactive=False)),
+            outputs=[chat, sources, download],
+        )
+        changed = [status, table, doc_filter, remove_choice, files]
+        add.click(app.upload, [files], changed, concurrency_id="rebuild", concurrency_limit=1)
+        remove.click(app.remove, [remove_choice], changed, concurrency_id="rebuild", concurrency_limit=1)
+    return blocks
+
+
+def basic_auth(app: Any, user: str, password: str) -> Callable[..., Awaitable[None]]:
+    """Every route, the app's own included, refuses a request without the credentials."""
+    expected = base64.b64encode(f"{user}:{password}".encode()).decode()
+
+    async def middleware(scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] in ("http", "websocket"):
+            header = dict(scope.get("headers") or []).get(b"authorization", b"").decode(errors="ignore")
+            if not secrets.compare_digest(header.removeprefix("Basic ").strip(), expected):
+                if scope["type"] == "websocket":
+                    await send({"type": "websocket.close", "code": 1008})
+                    return
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 401,
+                        "headers": [
+                            (b"www-authenticate", b'Basic realm="inspection-qa"'),
+                            (b"content-type", b"text/plain"),
+                        ],
+                    }
+                )
+                await send({"type": "http.response.body", "body": b"login required"})
+                return
+        await app(scope, receive, send)
+
+    return middleware
+
+
+def create_app(args: argparse.Namespace) -> Any:
+    app = App(Path(args.documents), Path(args.index), args.max_upload_mb)
+    api = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    # Same-origin only. Gradio's own CORS layer reflects any origin with credentials when the
+    # host is not localhost (a shared deployment); configuring CORS here switches it off.
+    api.add_middleware(CORSMiddleware, allow_origins=[], allow_credentials=False)
+    api.get("/doc/{name:path}")(app.serve_document)
+    blocks = build_blocks(app)
+    blocks.queue(default_concurrency_limit=4, max_size=64)
+    gr.mount_gradio_app(
+        api,
+        blocks,
+        path="",
+        css=CSS,
+        max_file_size=f"{args.max_upload_mb}mb",
+        footer_links=[],
+        allowed_paths=[],
+        blocked_paths=[str(Path(args.index).resolve())],
+    )
+    if args.auth:
+        user, _, password = args.auth.partition(":")
+        if not user or not password:
+            raise SystemExit("--auth must be USER:PASSWORD")
+        return basic_auth(api, user, password)
+    return api
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    documents, index = Path(args.documents), Path(args.index)
+    if not documents.is_dir():
+        print(f"error: documents folder {documents} does not exist", file=sys.stderr)
+        return 1
+    try:
+        report = qa.build_index(documents, index)
+    except qa.QAError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    log.info(
+        "index: %d documents, %d passages (%d new)",
+        report.documents,
+        report.passages,
+        report.passages_embedded,
+    )
+    for skipped in report.skipped:
+        log.warning("skipped %s: %s", skipped.path, skipped.reason)
+    # Load the model and index now, in the background, so the first question is fast.
+    threading.Thread(
+        target=lambda: (Embedder.shared(Settings()).encode_query("warm up"), store.cached(index)), daemon=True
+    ).start()
+    log.info("open http://%s:%d", args.host, args.port)
+    uvicorn.run(create_app(args), host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

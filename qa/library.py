@@ -1,0 +1,130 @@
+"""The document library as the app manages it: listing, safe uploads and removals.
+
+In: turning an uploaded file's name into a safe name inside the documents folder, refusing
+wrong types and oversized files, listing what the index holds. Out: rebuilding (see
+`qa.indexing`); the caller rebuilds after a change.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from qa import store
+from qa.documents import SUPPORTED, is_ignored
+from qa.errors import QAError
+
+MAX_NAME = 120
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryEntry:
+    doc: str
+    title: str
+    date: str | None
+    pages: int
+    passages: int
+    status: str  # indexed, skipped, duplicate
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    name: str
+    reason: str
+
+
+def safe_name(name: str) -> str:
+    """A plain file name, no folders: `safe_name("../../etc/x.PDF") -> 'x.pdf'`.
+
+    Separators, control characters and leading dots are dropped, unicode is NFC, the
+    extension is lowercased and the stem shortened to keep the name under 120 characters.
+    """
+    base = unicodedata.normalize("NFC", name.replace("\\", "/").split("/")[-1])
+    base = "".join(ch for ch in base if ch.isprintable())
+    base = re.sub(r"[<>:\"|?*\x00]", "_", base).strip().lstrip(".").strip()
+    stem, dot, ext = base.rpartition(".")
+    if not dot:
+        stem, ext = base, ""
+    stem = re.sub(r"\s+", " ", stem).strip() or "document"
+    ext = ext.lower()
+    room = MAX_NAME - len(ext) - 1
+    while len(stem.encode()) > room:
+        stem = stem[:-1]
+    return f"{stem}.{ext}" if ext else stem
+
+
+def add_files(
+    uploads: list[tuple[str, Path]], documents: Path, *, max_bytes: int
+) -> tuple[list[str], list[Refusal]]:
+    """Copy uploaded files (original name, temporary path) into `documents`.
+
+    Returns the names saved and the files refused with a reason; nothing is written outside
+    `documents` and an existing file is never overwritten (a numbered name is used instead).
+    """
+    documents.mkdir(parents=True, exist_ok=True)
+    root = documents.resolve()
+    saved: list[str] = []
+    refused: list[Refusal] = []
+    for original, tmp in uploads:
+        name = safe_name(original)
+        suffix = Path(name).suffix
+        if suffix not in SUPPORTED:
+            refused.append(Refusal(original, f"not a PDF, TXT or MD file ({suffix or 'no extension'})"))
+            continue
+        if is_ignored(name):
+            refused.append(Refusal(original, "looks like a temporary or hidden file"))
+            continue
+        size = tmp.stat().st_size
+        if size > max_bytes:
+            refused.append(Refusal(original, f"larger than the {max_bytes // (1024 * 1024)} MB upload limit"))
+            continue
+        if size == 0:
+            refused.append(Refusal(original, "empty file"))
+            continue
+        target = _free_name(root, name)
+        if target.parent != root:
+            refused.append(Refusal(original, "unsafe file name"))
+            continue
+        partial = target.with_name(f".{target.name}.part")
+        shutil.copyfile(tmp, partial)
+        os.replace(partial, target)
+        saved.append(target.name)
+    return saved, refused
+
+
+def _free_name(root: Path, name: str) -> Path:
+    target = (root / name).resolve()
+    stem, suffix = Path(name).stem, Path(name).suffix
+    n = 1
+    while target.exists():
+        target = (root / f"{stem} ({n}){suffix}").resolve()
+        n += 1
+    return target
+
+
+def remove_document(name: str, documents: Path, index: Path) -> None:
+    """Delete a document that the index knows about; anything else is refused."""
+    manifest = store.read_manifest(index)
+    if manifest is None or name not in manifest.files:
+        raise QAError(f"{name!r} is not in the library")
+    root = documents.resolve()
+    target = (root / name).resolve()
+    if root not in target.parents:
+        raise QAError(f"{name!r} is outside the documents folder")
+    target.unlink(missing_ok=True)
+
+
+def entries(index: Path) -> list[LibraryEntry]:
+    """Every file the index knows of, indexed or not, by name."""
+    manifest = store.read_manifest(index)
+    if manifest is None:
+        return []
+    return [
+        LibraryEntry(r.path, r.title, r.date, r.pages, r.passages, r.status, r.reason)
+        for r in manifest.files.values()
+    ]

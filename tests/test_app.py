@@ -1,0 +1,314 @@
+"""The web app in a real browser (Debian's Chromium through Playwright) and over raw HTTP.
+
+Each test module starts `python app.py` on a free loopback port with a tiny corpus.
+Screenshots of the main states go to artifacts/screenshots/ (not committed).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import make_pdf, write_corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@dataclass
+class Server:
+    url: str
+    documents: Path
+    index: Path
+    proc: subprocess.Popen[bytes]
+    started_s: float
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_app(tmp: Path, *extra: str) -> Server:
+    docs = write_corpus(tmp / "documents")
+    index = tmp / "index"
+    port = _free_port()
+    log = (tmp / "app.log").open("wb")
+    began = time.perf_counter()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "app.py",
+            "--port",
+            str(port),
+            "--documents",
+            str(docs),
+            "--index",
+            str(index),
+            "--max-upload-mb",
+            "1",
+            *extra,
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "QA_AUTH": ""},
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError((tmp / "app.log").read_text())
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        raise RuntimeError("app did not start")
+    return Server(url, docs, index, proc, time.perf_counter() - began)
+
+
+def stop(server: Server) -> None:
+    server.proc.terminate()
+    try:
+        server.proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.proc.kill()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    s = start_app(tmp_path_factory.mktemp("app"))
+    yield s
+    stop(s)
+
+
+def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
+    req = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, r.read(), dict(r.headers)
+    except urllib.error.HTTPError as e:
+        return e.code, e.read(), dict(e.headers)
+
+
+# ---------------------------------------------------------------- HTTP
+
+
+@pytest.mark.slow
+def test_documents_are_served_only_from_the_library(server: Server) -> None:
+    status, body, headers = _get(f"{server.url}/doc/dudley-monitoring-letter.pdf")
+    assert status == 200 and body.startswith(b"%PDF") and headers["content-type"] == "application/pdf"
+    (server.documents / "not-indexed.txt").write_text("private notes")
+    for path in (
+        "/doc/not-indexed.txt",
+        "/doc/../pyproject.toml",
+        "/doc/%2e%2e/pyproject.toml",
+        "/doc/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+        "/doc//etc/passwd",
+        f"/gradio_api/file={server.index}/CURRENT",
+        f"/gradio_api/file={server.documents}/news.txt",
+        "/gradio_api/file=/etc/passwd",
+        "/file=/etc/passwd",
+    ):
+        status, body, _ = _get(server.url + path)
+        assert 400 <= status < 500, path
+        assert b"root:" not in body and b"private notes" not in body and b"gen-" not in body
+
+
+@pytest.mark.slow
+def test_cross_origin_requests_get_no_credentials(server: Server) -> None:
+    for host in (None, "reports.council.example"):  # on loopback, and as a shared deployment
+        extra = {"Host": host} if host else {}
+        for method_headers in ({}, {"Access-Control-Request-Method": "POST"}):
+            _, _, headers = _get(
+                f"{server.url}/gradio_api/info", {"Origin": "https://evil.example", **extra, **method_headers}
+            )
+            lower = {k.lower(): v for k, v in headers.items()}
+            assert lower.get("access-control-allow-credentials") != "true"
+            assert lower.get("access-control-allow-origin") not in ("*", "https://evil.example")
+
+
+@pytest.mark.slow
+def test_login_required_everywhere_when_enabled(tmp_path: Path) -> None:
+    s = start_app(tmp_path, "--auth", "officer:s3cret-pass")
+    try:
+        for path in (
+            "/",
+            "/gradio_api/info",
+            "/config",
+            "/doc/news.txt",
+            "/theme.css",
+            "/gradio_api/queue/join",
+        ):
+            assert _get(s.url + path)[0] == 401, path
+        bad = base64.b64encode(b"officer:wrong").decode()
+        assert _get(s.url + "/", {"Authorization": f"Basic {bad}"})[0] == 401
+        good = base64.b64encode(b"officer:s3cret-pass").decode()
+        assert _get(s.url + "/", {"Authorization": f"Basic {good}"})[0] == 200
+        assert _get(s.url + "/doc/news.txt", {"Authorization": f"Basic {good}"})[0] == 200
+    finally:
+        stop(s)
+
+
+# ---------------------------------------------------------------- browser
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed (./dev.sh test installs it)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: object, server: Server) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+    # The page must render with no outside network: any request off loopback fails the test.
+    outside: list[str] = []
+    context.route(
+        "**/*",
+        lambda route: (
+            (outside.append(route.request.url), route.abort())
+            if not route.request.url.startswith(("http://127.0.0.1", "data:", "blob:"))
+            else route.continue_()
+        ),
+    )
+    pg = context.new_page()
+    pg.goto(server.url)
+    pg.wait_for_selector("#question textarea")
+    yield pg
+    context.close()
+    assert outside == [], f"the page tried to reach outside hosts: {outside}"
+
+
+def _ask(page: object, question: str) -> float:
+    before = page.locator("#chat .message").count()  # type: ignore[attr-defined]
+    page.fill("#question textarea", question)  # type: ignore[attr-defined]
+    t0 = time.perf_counter()
+    page.keyboard.press("Enter")  # type: ignore[attr-defined]
+    page.wait_for_function(  # type: ignore[attr-defined]
+        f"document.querySelectorAll('#chat .message').length >= {before + 2}", timeout=60000
+    )
+    page.wait_for_selector("#sources .source")  # type: ignore[attr-defined]
+    return time.perf_counter() - t0
+
+
+def _shot(page: object, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))  # type: ignore[attr-defined]
+
+
+@pytest.mark.browser
+def test_ask_and_follow_citation(page: object, server: Server) -> None:
+    assert page.locator("text=Try asking").count() == 1  # type: ignore[attr-defined]
+    seconds = _ask(page, "What did inspectors say about supervision?")
+    print(f"\nbrowser answer latency: {seconds * 1000:.0f} ms; app start: {server.started_s:.1f} s")
+    chat = page.inner_text("#chat")  # type: ignore[attr-defined]
+    assert "supervision is regular and reflective" in chat and "[1]" in chat
+    sources = page.inner_text("#sources")  # type: ignore[attr-defined]
+    assert "Monitoring visit to Dudley" in sources and "page 1" in sources and "22 October 2024" in sources
+    assert page.locator("#sources mark").count() >= 1  # type: ignore[attr-defined]
+    _shot(page, "answer")
+    page.locator("#chat a.cite").first.click()  # type: ignore[attr-defined]
+    page.wait_for_function("location.hash === '#src-1'")  # type: ignore[attr-defined]
+    assert page.locator("#src-1").is_visible()  # type: ignore[attr-defined]
+    href = page.locator("#src-1 a").first.get_attribute("href")  # type: ignore[attr-defined]
+    assert href.startswith("/doc/") and "#page=" in href
+    status, body, _ = _get(server.url + href.split("#")[0])
+    assert status == 200 and body.startswith(b"%PDF")
+    # A follow-up in the same conversation.
+    _ask(page, "and what about caseloads?")
+    assert "Caseloads have reduced" in page.inner_text("#chat")  # type: ignore[attr-defined]
+    _shot(page, "follow-up")
+
+
+@pytest.mark.browser
+def test_unanswerable_question_abstains(page: object) -> None:
+    _ask(page, "How tall is the Eiffel Tower?")
+    assert "Not in the documents" in page.inner_text("#chat")  # type: ignore[attr-defined]
+    assert "Closest matches" in page.inner_text("#sources")  # type: ignore[attr-defined]
+    _shot(page, "abstained")
+
+
+def _upload(page: object, files: list[object]) -> str:
+    page.click("#tab-library-button")  # type: ignore[attr-defined]
+    page.locator("#upload input[type=file]").set_input_files(files)  # type: ignore[attr-defined]
+    page.wait_for_timeout(800)  # type: ignore[attr-defined]
+    page.click("#add")  # type: ignore[attr-defined]
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "/Added|Refused|Choose/.test(document.querySelector('#library-status').innerText)", timeout=120000
+    )
+    return str(page.inner_text("#library-status"))  # type: ignore[attr-defined]
+
+
+@pytest.mark.browser
+def test_upload_pdf_then_answer_from_it(page: object, server: Server, tmp_path: Path) -> None:
+    pdf = make_pdf(
+        tmp_path / "youth-justice.pdf",
+        [
+            "Youth justice inspection\n\nDate of report: 2 June 2025\n\nThe front page says little.",
+            "The youth offending team keeps children out of custody through early help. "
+            "Inspectors found that the youth offending team works closely with schools.",
+        ],
+    )
+    status = _upload(page, [str(pdf)])
+    assert "Added **youth-justice.pdf**" in status or "Added youth-justice.pdf" in status
+    assert (server.documents / "youth-justice.pdf").exists()
+    assert "youth-justice.pdf" in page.inner_text("#library")  # type: ignore[attr-defined]
+    _shot(page, "library")
+    page.click("#tab-ask-button")  # type: ignore[attr-defined]
+    _ask(page, "What does the youth offending team do?")
+    sources = page.inner_text("#sources")  # type: ignore[attr-defined]
+    assert "youth-justice.pdf" in sources and "page 2" in sources
+
+
+@pytest.mark.browser
+def test_unsafe_uploads_are_refused(page: object, server: Server) -> None:
+    outside = {p.name for p in server.documents.parent.iterdir()}
+    escape = {"name": "../escape.txt", "mimeType": "text/plain", "buffer": b"Escaped file about supervision."}
+    status = _upload(page, [escape])
+    # The folder part is dropped before anything is written: the file lands inside documents/.
+    assert {p.name for p in server.documents.parent.iterdir()} == outside
+    assert "Added escape.txt" in status and (server.documents / "escape.txt").is_file()
+    wrong = {"name": "macro.docm", "mimeType": "application/octet-stream", "buffer": b"PK\x03\x04"}
+    page.locator("#upload input[type=file]").set_input_files([wrong])  # type: ignore[attr-defined]
+    page.wait_for_timeout(800)  # type: ignore[attr-defined]
+    page.click("#add")  # type: ignore[attr-defined]
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "/macro|Invalid|invalid/.test(document.body.innerText)", timeout=30000
+    )
+    assert not (server.documents / "macro.docm").exists()
+    big = {"name": "huge.txt", "mimeType": "text/plain", "buffer": b"word " * 400_000}  # 2 MB > 1 MB
+    page.locator("#upload input[type=file]").set_input_files([big])  # type: ignore[attr-defined]
+    page.wait_for_selector("text=exceed the maximum allowed size", timeout=30000)  # type: ignore[attr-defined]
+    assert not (server.documents / "huge.txt").exists()
+    _shot(page, "refused-upload")
