@@ -27,6 +27,10 @@ class IndexCorruptError(QAError):
     """An index file is damaged or inconsistent with its manifest."""
 
 
+class IndexWriteError(QAError):
+    """A new generation could not be written (disk full, permissions); the old one serves."""
+
+
 class IndexBusyError(QAError):
     """Another rebuild holds the index lock."""
 

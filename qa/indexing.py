@@ -21,7 +21,7 @@ from qa.chunking import Chunk, chunk
 from qa.config import Settings
 from qa.documents import PdfParser, discover, file_sha256, load_document, relative_name
 from qa.embedding import Embedder
-from qa.errors import DocumentError, IndexCorruptError
+from qa.errors import DocumentError, IndexCorruptError, IndexWriteError
 from qa.store import FileRecord, Manifest
 
 log = logging.getLogger(__name__)
@@ -145,6 +145,10 @@ def _build(
     present: dict[str, tuple[Path, str, int, int]] = {}
     for path in discover(docs_dir):
         name = relative_name(path, docs_dir)
+        if name in present:
+            # Two names that differ only in Unicode normalisation (NFC vs NFD) on disk.
+            report.skipped.append(Skipped(path.name, f"same name as {name} once Unicode is normalised"))
+            continue
         try:
             st = path.stat()
             prev = old_files.get(name)
@@ -259,7 +263,13 @@ def _build(
         passages=len(chunks),
         created=datetime.now(UTC).isoformat(timespec="seconds"),
     )
-    generation = store.write_generation(index_dir, manifest, chunks, matrix)
+    try:
+        generation = store.write_generation(index_dir, manifest, chunks, matrix)
+    except OSError as exc:
+        raise IndexWriteError(
+            f"could not write the new index in {index_dir} ({exc.strerror or exc}); "
+            "the previous index is still in place"
+        ) from exc
     return replace(
         report,
         documents=sum(1 for f in files.values() if f.status == "indexed"),

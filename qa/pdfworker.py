@@ -12,10 +12,12 @@ import resource
 import sys
 from typing import Any
 
+MEMORY_MB = int(os.environ.get("QA_PDF_MEMORY_MB", "2048"))
+TOO_BIG = f"needs more than {MEMORY_MB} MB of memory to parse (limit: QA_PDF_MEMORY_MB)"
+
 
 def _limit_memory() -> None:
-    mb = int(os.environ.get("QA_PDF_MEMORY_MB", "2048"))
-    limit = mb * 1024 * 1024
+    limit = MEMORY_MB * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
@@ -95,7 +97,7 @@ def main() -> None:
         try:
             reply = read_pdf(request["path"], int(request["max_pages"]))
         except MemoryError:
-            reply = {"ok": False, "reason": "needs more memory than allowed to parse"}
+            reply = {"ok": False, "reason": TOO_BIG}
         sys.stdout.write(json.dumps(reply) + "\n")
         sys.stdout.flush()
 

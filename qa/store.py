@@ -311,7 +311,14 @@ def cached(folder: Path) -> Snapshot:
         snap = _CACHE.get(key)
         if snap is not None and snap.generation == name:
             return snap
-    snap = load(key)
+    try:
+        snap = load(key)
+    except (IndexCorruptError, IndexMissingError):
+        # A rebuild may have switched and pruned between reading CURRENT and loading: retry
+        # once with the new CURRENT; a real fault raises again.
+        if current_generation(key) == name:
+            raise
+        snap = load(key)
     with _CACHE_LOCK:
         _CACHE[key] = snap
     return snap
