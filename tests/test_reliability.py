@@ -196,6 +196,17 @@ def test_pdf_over_memory_limit_is_refused(tmp_path: Path) -> None:
     assert "MB of memory" in info.value.reason or "Limit reached" in info.value.reason
 
 
+def test_pdf_worker_runs_under_memory_limit(tmp_path: Path) -> None:
+    path = tmp_path / "good.pdf"
+    path.write_bytes(hostile_pdfs.good())
+    with PdfParser(Settings(pdf_memory_mb=1500)) as parser:
+        assert "supervision" in parser.load(path, "good.pdf").pages[0].text
+        assert parser._proc is not None
+        limits = Path(f"/proc/{parser._proc.pid}/limits").read_text()
+    line = next(ln for ln in limits.splitlines() if ln.startswith("Max address space"))
+    assert line.split()[3] == str(1500 * 1024 * 1024)
+
+
 def test_pdf_loader_only_raises_its_own_error(tmp_path: Path) -> None:
     """A short fuzzing run: mutated PDFs give a Document or a DocumentError, nothing else."""
     seed = hostile_pdfs.good()
