@@ -312,3 +312,24 @@ def test_unsafe_uploads_are_refused(page: object, server: Server) -> None:
     page.wait_for_selector("text=exceed the maximum allowed size", timeout=30000)  # type: ignore[attr-defined]
     assert not (server.documents / "huge.txt").exists()
     _shot(page, "refused-upload")
+
+
+@pytest.mark.browser
+def test_filters_and_removal(page: object, server: Server) -> None:
+    page.fill("#since input, #since textarea", "2025-01-01")  # type: ignore[attr-defined]
+    _ask(page, "What did members ask about?")
+    sources = page.inner_text("#sources")  # type: ignore[attr-defined]
+    assert "scrutiny.md" in sources and "news.txt" not in sources
+    page.fill("#since input, #since textarea", "")  # type: ignore[attr-defined]
+    page.click("#new-chat")  # type: ignore[attr-defined]
+    page.wait_for_function("document.querySelectorAll('#chat .message').length === 0")  # type: ignore[attr-defined]
+    page.click("#tab-library-button")  # type: ignore[attr-defined]
+    page.click("#remove-choice input")  # type: ignore[attr-defined]
+    page.click("ul[role=listbox] li:has-text('news.txt')")  # type: ignore[attr-defined]
+    page.click("#remove")  # type: ignore[attr-defined]
+    page.wait_for_selector("#library-status:has-text('Removed')", timeout=60000)  # type: ignore[attr-defined]
+    assert not (server.documents / "news.txt").exists()
+    assert "news.txt" not in page.inner_text("#library")  # type: ignore[attr-defined]
+    page.click("#tab-ask-button")  # type: ignore[attr-defined]
+    _ask(page, "How many foster carers did the council recruit?")
+    assert "news.txt" not in page.inner_text("#sources")  # type: ignore[attr-defined]

@@ -66,7 +66,9 @@ def test_cp1252_is_noted() -> None:
     assert notes and "Windows-1252" in notes[0]
 
 
-@pytest.mark.parametrize("data", [b"\x00\x01\x02binary\x00" * 10, bytes(range(256)) * 4])
+@pytest.mark.parametrize(
+    "data", [b"\x00\x01\x02binary\x00" * 10, bytes(range(256)) * 4, bytes(range(1, 32)) * 40 + b"text"]
+)
 def test_binary_named_txt_is_rejected(data: bytes) -> None:
     with pytest.raises(DocumentError, match="binary"):
         decode_text(data, "x.txt")
