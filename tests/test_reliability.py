@@ -368,6 +368,7 @@ print("ATTEMPTS", attempts)
 
 
 REBUILDS: list[int] = []
+ADDS: list[int] = []
 
 
 class IndexMachine(RuleBasedStateMachine):
@@ -387,13 +388,14 @@ class IndexMachine(RuleBasedStateMachine):
         topics = ["supervision", "caseloads", "adoption", "care leavers", "fostering", "drift"]
         return f"Report {self.counter} on {topics[self.counter % len(topics)]}. " * (3 + self.counter % 5)
 
-    @rule(name=st.sampled_from(["a.txt", "b.txt", "c.md", "d.txt"]))
-    def add_or_change(self, name: str) -> None:
-        (self.docs / name).write_text(self._text())
+    @rule(doc=st.sampled_from(["a.txt", "b.txt", "c.md", "d.txt"]))
+    def add_or_change(self, doc: str) -> None:
+        ADDS.append(1)
+        (self.docs / doc).write_text(self._text())
 
-    @rule(name=st.sampled_from(["a.txt", "b.txt", "c.md", "d.txt"]))
-    def delete(self, name: str) -> None:
-        (self.docs / name).unlink(missing_ok=True)
+    @rule(doc=st.sampled_from(["a.txt", "b.txt", "c.md", "d.txt"]))
+    def delete(self, doc: str) -> None:
+        (self.docs / doc).unlink(missing_ok=True)
 
     @rule(src=st.sampled_from(["a.txt", "b.txt"]), dst=st.sampled_from(["e.txt", "f.md"]))
     def rename(self, src: str, dst: str) -> None:
