@@ -52,6 +52,7 @@ def _free_port() -> int:
 
 def start_app(tmp: Path, *extra: str) -> Server:
     docs = write_corpus(tmp / "documents")
+    (docs / "broken.pdf").write_bytes(b"%PDF-1.4 not really")  # listed in the library as skipped
     index = tmp / "index"
     port = _free_port()
     log = (tmp / "app.log").open("wb")
@@ -125,6 +126,7 @@ def test_documents_are_served_only_from_the_library(server: Server) -> None:
     (server.documents / "not-indexed.txt").write_text("private notes")
     for path in (
         "/doc/not-indexed.txt",
+        "/doc/broken.pdf",
         "/doc/../pyproject.toml",
         "/doc/%2e%2e/pyproject.toml",
         "/doc/%2e%2e%2f%2e%2e%2fetc%2fpasswd",

@@ -382,25 +382,38 @@ class IndexMachine(RuleBasedStateMachine):
         self.index = self.root / "index"
         self.counter = 0
         self.indexed: set[str] | None = None  # files present at the last successful rebuild
+        for doc in ("a.txt", "b.txt", "c.md"):
+            (self.docs / doc).write_text(self._text())
+        self.rebuild()
 
     def _text(self) -> str:
         self.counter += 1
         topics = ["supervision", "caseloads", "adoption", "care leavers", "fostering", "drift"]
         return f"Report {self.counter} on {topics[self.counter % len(topics)]}. " * (3 + self.counter % 5)
 
-    @rule(doc=st.sampled_from(["a.txt", "b.txt", "c.md", "d.txt"]))
-    def add_or_change(self, doc: str) -> None:
+    @rule(doc=st.sampled_from(["a.txt", "b.txt", "c.md", "d.txt"]), then_rebuild=st.booleans())
+    def add_or_change(self, doc: str, then_rebuild: bool) -> None:
         ADDS.append(1)
         (self.docs / doc).write_text(self._text())
+        if then_rebuild:
+            self.rebuild()
 
-    @rule(doc=st.sampled_from(["a.txt", "b.txt", "c.md", "d.txt"]))
-    def delete(self, doc: str) -> None:
+    @rule(doc=st.sampled_from(["a.txt", "b.txt", "c.md", "d.txt"]), then_rebuild=st.booleans())
+    def delete(self, doc: str, then_rebuild: bool) -> None:
         (self.docs / doc).unlink(missing_ok=True)
+        if then_rebuild:
+            self.rebuild()
 
-    @rule(src=st.sampled_from(["a.txt", "b.txt"]), dst=st.sampled_from(["e.txt", "f.md"]))
-    def rename(self, src: str, dst: str) -> None:
+    @rule(
+        src=st.sampled_from(["a.txt", "b.txt"]),
+        dst=st.sampled_from(["e.txt", "f.md"]),
+        then_rebuild=st.booleans(),
+    )
+    def rename(self, src: str, dst: str, then_rebuild: bool) -> None:
         if (self.docs / src).exists() and not (self.docs / dst).exists():
             (self.docs / src).rename(self.docs / dst)
+        if then_rebuild:
+            self.rebuild()
 
     @rule()
     def rebuild(self) -> None:
