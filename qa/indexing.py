@@ -262,6 +262,7 @@ def _build(
         files=dict(sorted(files.items())),
         passages=len(chunks),
         created=datetime.now(UTC).isoformat(timespec="seconds"),
+        index_type=store.index_type_for(len(chunks), settings.hnsw_threshold),
     )
     try:
         generation = store.write_generation(index_dir, manifest, chunks, matrix)

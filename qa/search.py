@@ -100,34 +100,38 @@ def _allowed_rows(
     since: str | None,
     until: str | None,
 ) -> np.ndarray | None:
+    """A boolean mask over passages, or None when nothing is filtered."""
     if documents is None and since is None and until is None:
         return None
-    wanted = set(documents) if documents is not None else None
-    files = snap.manifest.files
-    ok = np.zeros(len(snap.chunks), dtype=bool)
-    for n, c in enumerate(snap.chunks):
-        if wanted is not None and c.doc not in wanted:
-            continue
-        d = files[c.doc].date if c.doc in files else None
-        if (since or until) and d is None:
-            continue
-        if since and d is not None and d < since:
-            continue
-        if until and d is not None and d > until:
-            continue
-        ok[n] = True
-    return ok
+    ok = np.ones(len(snap.doc_names), dtype=bool)
+    if documents is not None:
+        wanted = set(documents)
+        ok &= np.array([d in wanted for d in snap.doc_names], dtype=bool)
+    if since or until:
+        dates = [snap.manifest.files[d].date if d in snap.manifest.files else None for d in snap.doc_names]
+        ok &= np.array(
+            [d is not None and (not since or d >= since) and (not until or d <= until) for d in dates],
+            dtype=bool,
+        )
+    mask: np.ndarray = ok[snap.doc_index]
+    return mask
 
 
-def _dense_scores(snap: store.Snapshot, qvec: np.ndarray, n: int, allowed: np.ndarray | None) -> np.ndarray:
+def _dense_scores(
+    snap: store.Snapshot, qvec: np.ndarray, n: int, allowed: np.ndarray | None, ef_search: int
+) -> np.ndarray:
     """Cosine similarity for the top `n` passages (others stay at -1)."""
     out = np.full(len(snap.chunks), -1.0, dtype=np.float32)
     if n == 0:
         return out
-    params = None
+    selector = None
     if allowed is not None:
-        ids = np.array([snap.chunks[i].id for i in np.flatnonzero(allowed)], dtype=np.int64)
-        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(ids))  # type: ignore[call-arg]
+        ids = snap.ids[allowed]
+        selector = faiss.IDSelectorBatch(ids)
+    if snap.manifest.index_type == "hnsw":
+        params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(ef_search, n))  # type: ignore[attr-defined]
+    else:
+        params = faiss.SearchParameters(sel=selector) if selector is not None else None  # type: ignore[call-arg]
     scores, ids = snap.vectors.search(qvec[None, :].astype(np.float32), n, params=params)
     for s, i in zip(scores[0], ids[0], strict=True):
         if i >= 0:
@@ -195,13 +199,11 @@ def rank(
         qvec = qvec / np.linalg.norm(qvec)
         lexical = lexical + 0.35 * snap.lexical.scores(tokenize(query.context))
     pool = min(total, max(50, 5 * k))
-    dense = _dense_scores(snap, qvec, pool, allowed)
+    dense = _dense_scores(snap, qvec, pool, allowed, settings.hnsw_ef_search)
     if allowed is not None:
         lexical = np.where(allowed, lexical, 0.0)
-    candidates = np.union1d(
-        np.flatnonzero(dense > -1),
-        np.argsort(-lexical)[:pool][lexical[np.argsort(-lexical)[:pool]] > 0],
-    )
+    top_lexical = np.argpartition(-lexical, pool - 1)[:pool] if pool < total else np.arange(total)
+    candidates = np.union1d(np.flatnonzero(dense > -1), top_lexical[lexical[top_lexical] > 0])
     if allowed is not None:
         candidates = candidates[allowed[candidates]]
     if len(candidates) == 0:

@@ -101,6 +101,9 @@ class Snapshot:
     vectors: Any  # faiss.IndexIDMap2
     lexical: Lexical
     rows: dict[int, int]  # chunk id -> position in `chunks`
+    ids: np.ndarray  # chunk ids in `chunks` order (int64)
+    doc_names: list[str]  # distinct documents, sorted
+    doc_index: np.ndarray  # for each chunk, its document's position in `doc_names`
 
     def vectors_by_id(self) -> dict[int, np.ndarray]:
         ids, vecs = all_vectors(self.vectors)
@@ -116,9 +119,25 @@ def all_vectors(index: Any) -> tuple[np.ndarray, np.ndarray]:
     return ids, index.index.reconstruct_n(0, n)
 
 
-def build_vectors(vectors: np.ndarray, ids: np.ndarray, dimension: int) -> Any:
-    """An exact inner-product index over unit vectors, keyed by chunk id."""
-    index = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
+HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 80
+
+
+def index_type_for(count: int, hnsw_threshold: int) -> str:
+    """Exact search while it is fast enough (bench/scale.py), a graph index above that."""
+    return "hnsw" if count >= hnsw_threshold else "flat"
+
+
+def build_vectors(vectors: np.ndarray, ids: np.ndarray, dimension: int, kind: str = "flat") -> Any:
+    """An inner-product index over unit vectors, keyed by chunk id: exact ("flat") or an
+    approximate HNSW graph ("hnsw") that keeps the vectors so they can be read back."""
+    inner: Any
+    if kind == "hnsw":
+        inner = faiss.IndexHNSWFlat(dimension, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        inner.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+    else:
+        inner = faiss.IndexFlatIP(dimension)
+    index = faiss.IndexIDMap2(inner)
     if len(ids):
         index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids.astype(np.int64))
     return index
@@ -197,7 +216,8 @@ def write_generation(folder: Path, manifest: Manifest, chunks: list[Chunk], vect
     tmp.mkdir(parents=True)
     try:
         ids = np.array([c.id for c in chunks], dtype=np.int64)
-        faiss.write_index(build_vectors(vectors, ids, manifest.dimension), str(tmp / "vectors.faiss"))
+        kind = manifest.index_type
+        faiss.write_index(build_vectors(vectors, ids, manifest.dimension, kind), str(tmp / "vectors.faiss"))
         passages = [asdict(c) for c in chunks]
         (tmp / "passages.json").write_text(json.dumps({"format": FORMAT_VERSION, "passages": passages}))
         Lexical.build([c.text for c in chunks]).save(tmp / "bm25")
@@ -296,7 +316,10 @@ def load(folder: Path, *, verify: bool = True) -> Snapshot:
     if len(chunks) != manifest.passages or [c.id for c in chunks] != ids.tolist():
         raise IndexCorruptError(f"{gen}: passage ids do not match the vectors; {_FIX}")
     rows = {c.id: n for n, c in enumerate(chunks)}
-    return Snapshot(gen.parent, name, manifest, chunks, vectors, lexical, rows)
+    doc_names = sorted({c.doc for c in chunks})
+    position = {d: i for i, d in enumerate(doc_names)}
+    doc_index = np.array([position[c.doc] for c in chunks], dtype=np.int32)
+    return Snapshot(gen.parent, name, manifest, chunks, vectors, lexical, rows, ids, doc_names, doc_index)
 
 
 _CACHE: dict[Path, Snapshot] = {}

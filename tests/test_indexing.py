@@ -213,3 +213,22 @@ def test_killed_rebuild_leaves_a_whole_index(tmp_path: Path, settings: Settings)
     report = qa.build_index(docs, index, settings=settings)
     assert not list(index.glob(".tmp-*"))
     assert report.documents == 15
+
+
+def test_approximate_index_above_threshold(tmp_path: Path, corpus: Path) -> None:
+    small = Settings(hnsw_threshold=3)
+    index = tmp_path / "index"
+    qa.build_index(corpus, index, settings=small)
+    snap = store.load(index)
+    assert snap.manifest.index_type == "hnsw" and len(snap.chunks) >= 3
+    hits = qa.search("foster carers recruited", index=index, settings=small)
+    assert hits[0].doc == "news.txt"
+    only = qa.search("foster carers recruited", index=index, settings=small, documents=["scrutiny.md"])
+    assert {h.doc for h in only} == {"scrutiny.md"}
+    (corpus / "more.txt").write_text("Another report about adoption panels and adopters. " * 4)
+    qa.build_index(corpus, index, settings=small)
+    _assert_same_as_full(corpus, index, tmp_path, small)
+    # Below the threshold the same corpus is searched exactly.
+    exact = tmp_path / "exact"
+    qa.build_index(corpus, exact)
+    assert store.load(exact).manifest.index_type == "flat"
