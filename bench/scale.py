@@ -1,0 +1,172 @@
+"""How cost grows with the corpus: 1k, 10k, 100k and 1M passages through the real index code.
+
+    python bench/scale.py [--sizes 1000,10000,100000,1000000] [--queries 60]
+
+Passages are realistic English: sentences of the shipped corpus recombined into ~100-word
+passages over many synthetic documents. Encoding a million passages would take nine hours
+here, so each passage's vector is made from the real embeddings of its sentences (their
+normalised sum plus a little noise); everything after that (FAISS, BM25, manifest, loading,
+hybrid search with the model encoding each question) is the product's own code.
+
+For each size, in a fresh child process so memory figures are its own: build time and
+passages/s, size on disk, resident memory after load, query latency p50/p95 of qa's hybrid
+search, and for an approximate index the recall@10 of its dense search against exact search.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def one(size: int, queries: int, workdir: Path) -> dict[str, float]:
+    import faiss
+
+    from qa import store
+    from qa.chunking import Chunk, chunk_id, sentence_spans
+    from qa.config import Settings
+    from qa.documents import discover, load_document
+    from qa.embedding import Embedder
+    from qa.search import Query, rank
+    from qa.store import FileRecord, Manifest
+
+    settings = Settings.from_env()
+    embedder = Embedder.shared(settings)
+    pool: list[str] = []
+    for path in discover(ROOT / "documents"):
+        doc = load_document(path, ROOT / "documents", settings)
+        for page in doc.pages:
+            pool += [" ".join(page.text[a:b].split()) for a, b in sentence_spans(page.text)]
+    pool = [s for s in pool if len(s.split()) >= 6]
+    pool_vecs = embedder.encode(pool)
+    rng = np.random.default_rng(size)
+    per_doc = 20
+    chunks: list[Chunk] = []
+    vectors = np.zeros((size, pool_vecs.shape[1]), dtype=np.float32)
+    files: dict[str, FileRecord] = {}
+    for n in range(size):
+        picks = rng.choice(len(pool), size=int(rng.integers(3, 7)), replace=False)
+        text = " ".join(pool[i] for i in picks)
+        v = pool_vecs[picks].sum(axis=0) + rng.normal(0, 0.05, pool_vecs.shape[1])
+        vectors[n] = v / np.linalg.norm(v)
+        doc = f"report-{n // per_doc:06d}.txt"
+        chunks.append(Chunk(chunk_id(doc, None, n, n + len(text)), doc, None, "", n, n + len(text), text))
+    for d in sorted({c.doc for c in chunks}):
+        files[d] = FileRecord(d, "0" * 64, 0, 0, "indexed", title=d, passages=per_doc)
+    manifest = Manifest(
+        model=settings.model,
+        dimension=vectors.shape[1],
+        chunking=settings.chunking(),
+        files=files,
+        passages=size,
+        index_type=store.index_type_for(size, settings.hnsw_threshold),
+    )
+    index = workdir / "index"
+    index.mkdir()
+    t0 = time.perf_counter()
+    store.write_generation(index, manifest, chunks, vectors)
+    build_s = time.perf_counter() - t0
+    disk = sum(p.stat().st_size for p in index.rglob("*") if p.is_file())
+    del chunks
+    before = rss_mb()
+    snap = store.load(index)
+    after = rss_mb()
+
+    questions = [
+        json.loads(line)["question"]
+        for line in (ROOT / "bench" / "questions_extra.jsonl").open()
+        if "question" in json.loads(line)
+    ]
+    questions += ["What did Ofsted say about supervision?", "caseloads of social workers", "agency staff"]
+    rank(snap, Query("warm up", None), 5, settings)
+    times = []
+    for i in range(queries):
+        q = questions[i % len(questions)] + ("" if i < len(questions) else f" {i}")
+        t = time.perf_counter()
+        rank(snap, Query(q, None), 5, settings)
+        times.append((time.perf_counter() - t) * 1000)
+
+    recall = 1.0
+    if snap.manifest.index_type != "flat":
+        exact = faiss.IndexFlatIP(vectors.shape[1])
+        exact.add(vectors)
+        probe = np.vstack([embedder.encode(questions), vectors[rng.choice(size, 100)] + 0.02])
+        probe /= np.linalg.norm(probe, axis=1, keepdims=True)
+        _, truth = exact.search(probe, 10)
+        params = faiss.SearchParametersHNSW(efSearch=settings.hnsw_ef_search)
+        _, got = snap.vectors.search(probe, 10, params=params)
+        row_of = snap.rows
+        got_rows = np.vectorize(lambda i: row_of.get(int(i), -1))(got)
+        recall = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(truth, got_rows, strict=True)]))
+    return {
+        "passages": size,
+        "index": snap.manifest.index_type,
+        "build_s": build_s,
+        "per_s": size / build_s,
+        "disk_mb": disk / 2**20,
+        "rss_mb": after,
+        "load_mb": after - before,
+        "p50_ms": float(np.percentile(times, 50)),
+        "p95_ms": float(np.percentile(times, 95)),
+        "recall10": recall,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="1000,10000,100000,1000000")
+    parser.add_argument("--queries", type=int, default=60)
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        with tempfile.TemporaryDirectory() as tmp:
+            print(json.dumps(one(args.one, args.queries, Path(tmp))))
+        return 0
+    print(
+        f"{'passages':>9} {'index':>5} {'build s':>8} {'pass/s':>8} {'disk MB':>8} {'RSS MB':>7} "
+        f"{'p50 ms':>7} {'p95 ms':>7} {'recall@10':>9}"
+    )
+    for size in (int(s) for s in args.sizes.split(",")):
+        out = subprocess.run(
+            [sys.executable, __file__, "--one", str(size), "--queries", str(args.queries)],
+            capture_output=True,
+            text=True,
+        )
+        if out.returncode != 0:
+            print(
+                f"{size:>9} failed: {out.stderr.strip().splitlines()[-1] if out.stderr else out.returncode}"
+            )
+            continue
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        print(
+            f"{r['passages']:>9} {r['index']:>5} {r['build_s']:>8.1f} {r['per_s']:>8.0f} "
+            f"{r['disk_mb']:>8.0f} {r['rss_mb']:>7.0f} {r['p50_ms']:>7.1f} {r['p95_ms']:>7.1f} "
+            f"{r['recall10']:>9.3f}",
+            flush=True,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
