@@ -37,15 +37,14 @@ def rss_mb() -> float:
     return float("nan")
 
 
-def one(size: int, queries: int, workdir: Path) -> dict[str, float]:
-    import faiss
+def build(size: int, workdir: Path) -> dict[str, float]:
+    """Make the corpus and write its index into workdir/index; vectors kept for recall."""
 
     from qa import store
     from qa.chunking import Chunk, chunk_id, sentence_spans
     from qa.config import Settings
     from qa.documents import discover, load_document
     from qa.embedding import Embedder
-    from qa.search import Query, rank
     from qa.store import FileRecord, Manifest
 
     settings = Settings.from_env()
@@ -84,11 +83,27 @@ def one(size: int, queries: int, workdir: Path) -> dict[str, float]:
     t0 = time.perf_counter()
     store.write_generation(index, manifest, chunks, vectors)
     build_s = time.perf_counter() - t0
+    np.save(workdir / "vectors.npy", vectors)
     disk = sum(p.stat().st_size for p in index.rglob("*") if p.is_file())
-    del chunks
+    return {"passages": size, "build_s": build_s, "per_s": size / build_s, "disk_mb": disk / 2**20}
+
+
+def measure(workdir: Path, queries: int) -> dict[str, float]:
+    """Load the index in a fresh process and query it as the product does."""
+    import faiss
+
+    from qa import store
+    from qa.config import Settings
+    from qa.embedding import Embedder
+    from qa.search import Query, rank
+
+    settings = Settings.from_env()
+    embedder = Embedder.shared(settings)
+    embedder.encode(["load the model first"])
     before = rss_mb()
-    snap = store.load(index)
+    snap = store.load(workdir / "index")
     after = rss_mb()
+    rng = np.random.default_rng(0)
 
     questions = [
         json.loads(line)["question"]
@@ -106,6 +121,8 @@ def one(size: int, queries: int, workdir: Path) -> dict[str, float]:
 
     recall = 1.0
     if snap.manifest.index_type != "flat":
+        vectors = np.load(workdir / "vectors.npy")
+        size = len(vectors)
         exact = faiss.IndexFlatIP(vectors.shape[1])
         exact.add(vectors)
         probe = np.vstack([embedder.encode(questions), vectors[rng.choice(size, 100)] + 0.02])
@@ -117,11 +134,7 @@ def one(size: int, queries: int, workdir: Path) -> dict[str, float]:
         got_rows = np.vectorize(lambda i: row_of.get(int(i), -1))(got)
         recall = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(truth, got_rows, strict=True)]))
     return {
-        "passages": size,
         "index": snap.manifest.index_type,
-        "build_s": build_s,
-        "per_s": size / build_s,
-        "disk_mb": disk / 2**20,
         "rss_mb": after,
         "load_mb": after - before,
         "p50_ms": float(np.percentile(times, 50)),
@@ -137,28 +150,36 @@ def main() -> int:
     )
     parser.add_argument("--sizes", default="1000,10000,100000,1000000")
     parser.add_argument("--queries", type=int, default=60)
-    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--build", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.one:
-        with tempfile.TemporaryDirectory() as tmp:
-            print(json.dumps(one(args.one, args.queries, Path(tmp))))
+    if args.build:
+        print(json.dumps(build(args.build, args.workdir)))
+        return 0
+    if args.measure:
+        print(json.dumps(measure(args.workdir, args.queries)))
         return 0
     print(
         f"{'passages':>9} {'index':>5} {'build s':>8} {'pass/s':>8} {'disk MB':>8} {'RSS MB':>7} "
         f"{'p50 ms':>7} {'p95 ms':>7} {'recall@10':>9}"
     )
     for size in (int(s) for s in args.sizes.split(",")):
-        out = subprocess.run(
-            [sys.executable, __file__, "--one", str(size), "--queries", str(args.queries)],
-            capture_output=True,
-            text=True,
-        )
-        if out.returncode != 0:
-            print(
-                f"{size:>9} failed: {out.stderr.strip().splitlines()[-1] if out.stderr else out.returncode}"
-            )
+        r: dict[str, object] = {"passages": size}
+        with tempfile.TemporaryDirectory() as tmp:
+            for step in (["--build", str(size)], ["--measure"]):
+                out = subprocess.run(
+                    [sys.executable, __file__, *step, "--workdir", tmp, "--queries", str(args.queries)],
+                    capture_output=True,
+                    text=True,
+                )
+                if out.returncode != 0:
+                    r["failed"] = (out.stderr.strip().splitlines() or ["?"])[-1]
+                    break
+                r.update(json.loads(out.stdout.strip().splitlines()[-1]))
+        if "failed" in r:
+            print(f"{size:>9} failed: {r['failed']}")
             continue
-        r = json.loads(out.stdout.strip().splitlines()[-1])
         print(
             f"{r['passages']:>9} {r['index']:>5} {r['build_s']:>8.1f} {r['per_s']:>8.0f} "
             f"{r['disk_mb']:>8.0f} {r['rss_mb']:>7.0f} {r['p50_ms']:>7.1f} {r['p95_ms']:>7.1f} "
