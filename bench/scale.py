@@ -71,7 +71,7 @@ def build(size: int, workdir: Path) -> dict[str, float]:
     for d in sorted({c.doc for c in chunks}):
         files[d] = FileRecord(d, "0" * 64, 0, 0, "indexed", title=d, passages=per_doc)
     manifest = Manifest(
-        model=settings.model,
+        model=settings.embedder_id,
         dimension=vectors.shape[1],
         chunking=settings.chunking(),
         files=files,

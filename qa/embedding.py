@@ -37,8 +37,11 @@ def model_path(name: str) -> str:
 
 
 class Embedder:
-    def __init__(self, model: str, *, batch_size: int = 32) -> None:
+    def __init__(self, model: str, *, batch_size: int = 32, encoder: str = "torch") -> None:
+        if encoder not in ("torch", "torch-int8"):
+            raise QAError(f"unknown encoder {encoder!r}; use torch or torch-int8")
         self.model_name = model
+        self.encoder = encoder
         self.batch_size = batch_size
         self._model: Any = None
         self._lock = threading.Lock()
@@ -47,10 +50,11 @@ class Embedder:
     @classmethod
     def shared(cls, settings: Settings) -> Embedder:
         """One embedder per model per process."""
+        key = settings.embedder_id
         with _SHARED_LOCK:
-            if settings.model not in _SHARED:
-                _SHARED[settings.model] = cls(settings.model, batch_size=settings.batch_size)
-            return _SHARED[settings.model]
+            if key not in _SHARED:
+                _SHARED[key] = cls(settings.model, batch_size=settings.batch_size, encoder=settings.encoder)
+            return _SHARED[key]
 
     def _load(self) -> Any:
         with self._lock:
@@ -60,7 +64,16 @@ class Embedder:
 
                 torch.set_num_threads(max(1, os.cpu_count() or 1))
                 log.info("loading embedding model %s", self.model_name)
-                self._model = SentenceTransformer(model_path(self.model_name), device="cpu")
+                model = SentenceTransformer(model_path(self.model_name), device="cpu")
+                if self.encoder == "torch-int8":
+                    import warnings
+
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        model = torch.ao.quantization.quantize_dynamic(  # type: ignore[no-untyped-call]
+                            model, {torch.nn.Linear}, dtype=torch.qint8
+                        )
+                self._model = model
             return self._model
 
     @property

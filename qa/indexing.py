@@ -73,8 +73,8 @@ class IndexReport:
 
 
 def _settings_change(old: Manifest, settings: Settings) -> str | None:
-    if old.model != settings.model:
-        return f"the embedding model changed ({old.model} -> {settings.model})"
+    if old.model != settings.embedder_id:
+        return f"the embedding model changed ({old.model} -> {settings.embedder_id})"
     if old.chunking != settings.chunking():
         return f"chunking settings changed ({old.chunking} -> {settings.chunking()})"
     if old.format != store.FORMAT_VERSION:
@@ -256,7 +256,7 @@ def _build(
         else np.zeros((0, dimension), dtype=np.float32)
     )
     manifest = Manifest(
-        model=settings.model,
+        model=settings.embedder_id,
         dimension=dimension,
         chunking=settings.chunking(),
         files=dict(sorted(files.items())),

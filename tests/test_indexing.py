@@ -232,3 +232,16 @@ def test_approximate_index_above_threshold(tmp_path: Path, corpus: Path) -> None
     exact = tmp_path / "exact"
     qa.build_index(corpus, exact)
     assert store.load(exact).manifest.index_type == "flat"
+
+
+def test_int8_encoder_is_recorded_and_forces_rebuild(
+    tmp_path: Path, corpus: Path, settings: Settings
+) -> None:
+    index = tmp_path / "index"
+    qa.build_index(corpus, index, settings=settings)
+    fast = settings.replace(encoder="torch-int8")
+    report = qa.build_index(corpus, index, settings=fast)
+    assert report.full and any("embedding model changed" in n for n in report.notes)
+    assert store.load(index).manifest.model.endswith("+torch-int8")
+    hits = qa.search("foster carers recruited", index=index, settings=fast)
+    assert hits[0].doc == "news.txt"
