@@ -13,7 +13,6 @@ generation. Nothing here is pickled: JSON, FAISS's own format and .npy without p
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
 import os
@@ -31,6 +30,7 @@ import numpy as np
 from filelock import FileLock, Timeout
 
 from qa.chunking import Chunk
+from qa.documents import file_sha256
 from qa.errors import IndexBusyError, IndexCorruptError, IndexMissingError
 from qa.lexical import Lexical
 
@@ -194,14 +194,6 @@ def write_atomic(path: Path, data: bytes) -> None:
     _fsync_dir(path.parent)
 
 
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def clean_temporary(folder: Path) -> None:
     """Remove generations that a dead rebuild left half-written."""
     for tmp in folder.glob(".tmp-*"):
@@ -226,7 +218,7 @@ def write_generation(folder: Path, manifest: Manifest, chunks: list[Chunk], vect
         passages = [_flat(c) for c in chunks]
         (tmp / "passages.json").write_text(json.dumps({"format": FORMAT_VERSION, "passages": passages}))
         Lexical.build([c.text for c in chunks]).save(tmp / "bm25")
-        checksums = {str(p.relative_to(tmp)): _sha256_file(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
+        checksums = {str(p.relative_to(tmp)): file_sha256(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
         final = replace(manifest, checksums=checksums)
         (tmp / "manifest.json").write_text(json.dumps(final.to_json(), indent=1))
         for p in tmp.rglob("*"):
@@ -306,7 +298,7 @@ def load(folder: Path, *, verify: bool = True) -> Snapshot:
     if verify:
         for rel, expected in manifest.checksums.items():
             path = gen / rel
-            if not path.is_file() or _sha256_file(path) != expected:
+            if not path.is_file() or file_sha256(path) != expected:
                 raise IndexCorruptError(f"{path} does not match its manifest checksum; {_FIX}")
     try:
         data = json.loads((gen / "passages.json").read_text())

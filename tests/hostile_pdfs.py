@@ -35,57 +35,50 @@ PAGE = (
 )
 
 
-def good() -> bytes:
+def one_page(
+    *,
+    catalog: bytes = b"",
+    kids: bytes = b"3 0 R",
+    count: int = 1,
+    content: bytes | None = None,
+    extra: tuple[bytes, ...] = (),
+) -> bytes:
+    """A one-page PDF whose parts can be replaced by broken ones."""
     return assemble(
         [
-            b"<< /Type /Catalog /Pages 2 0 R >>",
-            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Catalog /Pages 2 0 R " + catalog + b">>",
+            b"<< /Type /Pages /Kids [" + kids + b"] /Count " + str(count).encode() + b" >>",
             PAGE,
-            _stream(TEXT),
+            _stream(TEXT) if content is None else content,
             FONT,
+            *extra,
         ]
     )
+
+
+def good() -> bytes:
+    return one_page()
 
 
 def circular_pages() -> bytes:
     """The page tree lists itself as its own kid."""
-    return assemble(
-        [
-            b"<< /Type /Catalog /Pages 2 0 R >>",
-            b"<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>",
-            PAGE,
-            _stream(TEXT),
-            FONT,
-        ]
-    )
+    return one_page(kids=b"2 0 R 3 0 R", count=2)
 
 
 def looping_outline() -> bytes:
     """An outline item whose /Next is itself."""
-    return assemble(
-        [
-            b"<< /Type /Catalog /Pages 2 0 R /Outlines 6 0 R /PageMode /UseOutlines >>",
-            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            PAGE,
-            _stream(TEXT),
-            FONT,
+    return one_page(
+        catalog=b"/Outlines 6 0 R /PageMode /UseOutlines ",
+        extra=(
             b"<< /Type /Outlines /First 7 0 R /Last 7 0 R /Count 1 >>",
             b"<< /Title (Loop) /Parent 6 0 R /Next 7 0 R /Prev 7 0 R /Dest [3 0 R /Fit] >>",
-        ]
+        ),
     )
 
 
 def huge_length() -> bytes:
     """A content stream that claims to be 2 GB long."""
-    return assemble(
-        [
-            b"<< /Type /Catalog /Pages 2 0 R >>",
-            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            PAGE,
-            _stream(TEXT, length=2_147_483_647),
-            FONT,
-        ]
-    )
+    return one_page(content=_stream(TEXT, length=2_147_483_647))
 
 
 def decompression_bomb(megabytes: int = 400) -> bytes:
@@ -93,28 +86,12 @@ def decompression_bomb(megabytes: int = 400) -> bytes:
     packed = zlib.compressobj(9)
     chunk = b" " * (1 << 20)
     data = b"".join(packed.compress(chunk) for _ in range(megabytes)) + packed.flush()
-    return assemble(
-        [
-            b"<< /Type /Catalog /Pages 2 0 R >>",
-            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            PAGE,
-            _stream(data, b"/Filter /FlateDecode"),
-            FONT,
-        ]
-    )
+    return one_page(content=_stream(data, b"/Filter /FlateDecode"))
 
 
 def deep_nesting(depth: int = 50_000) -> bytes:
     """An array nested far deeper than any parser's recursion limit."""
-    return assemble(
-        [
-            b"<< /Type /Catalog /Pages 2 0 R /X " + b"[" * depth + b"]" * depth + b" >>",
-            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            PAGE,
-            _stream(TEXT),
-            FONT,
-        ]
-    )
+    return one_page(catalog=b"/X " + b"[" * depth + b"]" * depth + b" ")
 
 
 def many_pages(count: int = 3000) -> bytes:
@@ -133,16 +110,8 @@ def many_pages(count: int = 3000) -> bytes:
 
 def no_xref() -> bytes:
     """A damaged file: the cross-reference table is missing."""
-    return assemble(
-        [
-            b"<< /Type /Catalog /Pages 2 0 R >>",
-            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            PAGE,
-            _stream(TEXT),
-            FONT,
-        ],
-        xref=False,
-    )
+    good_objects = one_page()
+    return good_objects[: good_objects.index(b"xref")] + good_objects[good_objects.index(b"trailer") :]
 
 
 ALL = {
