@@ -162,13 +162,10 @@ class App:
         )
 
     def serve_document(self, name: str) -> FileResponse:
-        """Only files the index lists are served, and only from inside the documents folder."""
-        manifest = store.read_manifest(self.index)
-        record = manifest.files.get(name) if manifest else None
-        root = self.documents.resolve()
-        path = (root / name).resolve()
-        if record is None or record.status != "indexed" or root not in path.parents or not path.is_file():
-            raise HTTPException(status_code=404, detail="not a document in the library")
+        try:
+            path = library.document_path(name, self.documents, self.index)
+        except qa.QAError:
+            raise HTTPException(status_code=404, detail="not a document in the library") from None
         media = "application/pdf" if path.suffix == ".pdf" else "text/plain; charset=utf-8"
         return FileResponse(
             path,

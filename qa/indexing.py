@@ -143,11 +143,15 @@ def _build(
 
     # Hash what is there now; a file whose size and mtime match the manifest is not re-read.
     present: dict[str, tuple[Path, str, int, int]] = {}
+    docs_root = docs_dir.resolve()
     for path in discover(docs_dir):
         name = relative_name(path, docs_dir)
         if name in present:
             # Two names that differ only in Unicode normalisation (NFC vs NFD) on disk.
             report.skipped.append(Skipped(path.name, f"same name as {name} once Unicode is normalised"))
+            continue
+        if path.is_symlink() and docs_root not in path.resolve().parents:
+            report.skipped.append(Skipped(name, "a link to a file outside the documents folder"))
             continue
         try:
             st = path.stat()

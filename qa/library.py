@@ -119,6 +119,21 @@ def remove_document(name: str, documents: Path, index: Path) -> None:
     target.unlink(missing_ok=True)
 
 
+def document_path(name: str, documents: Path, index: Path) -> Path:
+    """The file behind an indexed document, for serving it; anything else is refused.
+
+    Only names the current index lists as indexed qualify, and the path must resolve inside
+    the documents folder (no `..`, no links pointing out).
+    """
+    manifest = store.read_manifest(index)
+    record = manifest.files.get(name) if manifest else None
+    root = documents.resolve()
+    path = (root / name).resolve()
+    if record is None or record.status != "indexed" or root not in path.parents or not path.is_file():
+        raise QAError(f"{name!r} is not a document in the library")
+    return path
+
+
 def entries(index: Path) -> list[LibraryEntry]:
     """Every file the index knows of, indexed or not, by name."""
     manifest = store.read_manifest(index)

@@ -64,3 +64,24 @@ def test_chat_markdown_escapes_document_text() -> None:
     answer = Answer("q", "In “<script>x</script>”: quote [1]", (), (), False)
     out = chat_markdown(answer)
     assert "<script>" not in out and '<a href="#src-1" class="cite">[1]</a>' in out
+
+
+@pytest.mark.slow
+def test_document_path_only_for_indexed_files_inside(tmp_path: Path, corpus: Path) -> None:
+    import qa
+    from qa.errors import QAError
+    from qa.library import document_path
+
+    (corpus / "broken.pdf").write_bytes(b"%PDF-1.4 junk")
+    outside = tmp_path / "secret.txt"
+    outside.write_text("A secret about supervision that must not be served.")
+    (corpus / "link.txt").symlink_to(outside)
+    index = tmp_path / "index"
+    report = qa.build_index(corpus, index)
+    assert {s.path: s.reason for s in report.skipped}[
+        "link.txt"
+    ] == "a link to a file outside the documents folder"
+    assert document_path("news.txt", corpus, index) == (corpus / "news.txt").resolve()
+    for name in ("broken.pdf", "link.txt", "../secret.txt", "missing.txt", "/etc/passwd"):
+        with pytest.raises(QAError, match="not a document"):
+            document_path(name, corpus, index)
