@@ -21,7 +21,7 @@ from qa.chunking import sentence_spans
 from qa.config import Settings
 from qa.embedding import Embedder
 from qa.lexical import tokenize
-from qa.search import Hit, Query, _as_iso, asked_for, rank, understand
+from qa.search import Hit, Query, as_iso_date, asked_for, rank, understand
 
 NOT_COVERED = (
     "The documents do not appear to answer this question. "
@@ -248,7 +248,7 @@ def ask(
     settings = settings or Settings.from_env()
     query = understand(question, history)
     snap = store.cached(Path(index))
-    hits = rank(snap, query, k or settings.k, settings, documents, _as_iso(since), _as_iso(until))
+    hits = rank(snap, query, k or settings.k, settings, documents, as_iso_date(since), as_iso_date(until))
     return compose(query, hits, snap, settings)
 
 

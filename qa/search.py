@@ -83,7 +83,7 @@ def clean_question(question: str, limit: int = 2000) -> str:
     return text
 
 
-def _as_iso(value: str | date | None) -> str | None:
+def as_iso_date(value: str | date | None) -> str | None:
     if value is None or value == "":
         return None
     if isinstance(value, date):
@@ -172,7 +172,7 @@ def search(
     settings = settings or Settings.from_env()
     query = understand(question, history)
     snap = store.cached(Path(index))
-    return rank(snap, query, k, settings, documents, _as_iso(since), _as_iso(until))
+    return rank(snap, query, k, settings, documents, as_iso_date(since), as_iso_date(until))
 
 
 def rank(
