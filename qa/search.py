@@ -47,10 +47,6 @@ class Query:
     text: str
     context: str | None
 
-    @property
-    def full_text(self) -> str:
-        return f"{self.context} {self.text}" if self.context else self.text
-
 
 _FOLLOW_UP = re.compile(
     r"^\s*(and|also|but|what about|how about|what of|same for|and what|and how|then|so)\b", re.I
