@@ -51,13 +51,17 @@ class Settings:
     k: int = 5
     dense_weight: float = 0.3
     max_per_document: int = 3
+    # Context: how far a passage is lifted towards a better neighbour, and the share of its
+    # document's best score it gains (bench/eval.py; 0 and 0 turn both off).
+    neighbour_weight: float = 0.4
+    document_weight: float = 0.4
     max_query_chars: int = 2000
 
     # Answering. The abstention weights (best cosine, keyword coverage, best sentence) and
     # threshold were fitted by bench/calibrate.py on the evaluation sets; rerun it after
     # changing retrieval or sentence scoring.
     confidence_weights: tuple[float, float, float] = (0.0, 0.3, 0.7)
-    abstain_below: float = 0.37
+    abstain_below: float = 0.361
     sentence_min_score: float = 0.35
     sentence_margin: float = 0.12
     max_answer_sentences: int = 6

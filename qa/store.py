@@ -109,6 +109,8 @@ class Snapshot:
     ids: np.ndarray  # chunk ids in `chunks` order (int64)
     doc_names: list[str]  # distinct documents, sorted
     doc_index: np.ndarray  # for each chunk, its document's position in `doc_names`
+    before: np.ndarray  # for each chunk, the row of the passage just before it in its document, or -1
+    after: np.ndarray  # ... and just after it, or -1
 
     def vectors_by_id(self) -> dict[int, np.ndarray]:
         ids, vecs = all_vectors(self.vectors)
@@ -316,7 +318,29 @@ def load(folder: Path, *, verify: bool = True) -> Snapshot:
     doc_names = sorted({c.doc for c in chunks})
     position = {d: i for i, d in enumerate(doc_names)}
     doc_index = np.array([position[c.doc] for c in chunks], dtype=np.int32)
-    return Snapshot(gen.parent, name, manifest, chunks, vectors, lexical, rows, ids, doc_names, doc_index)
+    before, after = reading_order(chunks, doc_index)
+    return Snapshot(
+        gen.parent, name, manifest, chunks, vectors, lexical, rows, ids, doc_names, doc_index, before, after
+    )
+
+
+def reading_order(chunks: list[Chunk], doc_index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each passage, the rows of its neighbours in the same document (-1 at either end).
+
+    Rows follow index order, which an incremental rebuild does not keep in reading order,
+    so neighbours come from sorting by (document, page, start)."""
+    n = len(chunks)
+    before = np.full(n, -1, dtype=np.int64)
+    after = np.full(n, -1, dtype=np.int64)
+    if n == 0:
+        return before, after
+    pages = np.array([c.page or 0 for c in chunks], dtype=np.int64)
+    starts = np.array([c.start for c in chunks], dtype=np.int64)
+    order = np.lexsort((starts, pages, doc_index))
+    same = doc_index[order[1:]] == doc_index[order[:-1]]
+    after[order[:-1][same]] = order[1:][same]
+    before[order[1:][same]] = order[:-1][same]
+    return before, after
 
 
 _CACHE: dict[Path, Snapshot] = {}

@@ -135,3 +135,38 @@ def test_rebuilt_index_is_picked_up(tmp_path: Path) -> None:
     assert not answer.abstained
     assert any(c.doc == "youth.pdf" and c.page == 1 for c in answer.citations)
     shutil.rmtree(docs)
+
+
+def test_a_passage_that_continues_its_neighbour_is_found(tmp_path: Path) -> None:
+    """The second half of a list ("Second, ... Third, ...") repeats none of the question's
+    words; its place beside the passage that does brings it into the results."""
+    docs = tmp_path / "documents"
+    docs.mkdir()
+    (docs / "director.txt").write_text(
+        "Reflections on the inspection\n\n"
+        "The strategic director looked back on the inspection of children's services and said "
+        "three lessons stood out for him. First, there must be a huge ambition, shared by leaders, "
+        "staff and families, that improvement is essential and urgent.\n\n"
+        "Second, we had to be humble and develop true self-awareness about where we fell short. "
+        "Third, rapid improvement may be built on shallow foundations, so the energy and "
+        "commitment have to continue for years to come."
+    )
+    (docs / "pool.txt").write_text(
+        "Leisure news\n\nAn inspection of the swimming pool found the cleaning rotas were not kept, "
+        "and the pool will reopen next month after repairs."
+    )
+    (docs / "roads.txt").write_text(
+        "Highways update\n\nA review of road repairs follows the lessons of a flood; the "
+        "findings will shape the highways budget for next year."
+    )
+    settings = Settings(chunk_max_words=45, chunk_min_words=10)
+    index = tmp_path / "index"
+    qa.build_index(docs, index, settings=settings)
+    question = "What lessons did the strategic director take from the inspection?"
+
+    def found(s: Settings) -> bool:
+        hits = qa.search(question, k=3, index=index, settings=s)
+        return any("humble" in h.text for h in hits)
+
+    assert not found(settings.replace(neighbour_weight=0.0, document_weight=0.0))
+    assert found(settings)

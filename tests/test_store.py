@@ -140,3 +140,24 @@ def test_cached_snapshot_follows_current(tmp_path: Path) -> None:
     assert len(store.cached(tmp_path).chunks) == 4
     _generation(tmp_path, n=2, seed=3)
     assert len(store.cached(tmp_path).chunks) == 2
+
+
+def test_neighbours_follow_reading_order_not_index_order() -> None:
+    def c(doc: str, page: int | None, start: int) -> Chunk:
+        return Chunk(id=start, doc=doc, page=page, label="", start=start, end=start + 5, text="x")
+
+    # As an incremental rebuild leaves them: documents interleaved, pages out of order.
+    chunks = [
+        c("b.pdf", 2, 0),
+        c("a.txt", None, 50),
+        c("b.pdf", 1, 40),
+        c("a.txt", None, 0),
+        c("b.pdf", 1, 0),
+    ]
+    doc_index = np.array([1, 0, 1, 0, 1], dtype=np.int32)
+    before, after = store.reading_order(chunks, doc_index)
+    # b.pdf reads rows 4 (p1@0), 2 (p1@40), 0 (p2@0); a.txt reads rows 3, 1.
+    assert after.tolist() == [-1, -1, 0, 1, 2]
+    assert before.tolist() == [2, 3, 4, -1, -1]
+    empty = store.reading_order([], np.zeros(0, dtype=np.int32))
+    assert [a.tolist() for a in empty] == [[], []]

@@ -1,0 +1,34 @@
+"""What a question asks for (a date, a number, a person) and how a passage is seen to hold it."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.search import asked_for
+
+
+@pytest.mark.parametrize(
+    ("question", "passage", "holds"),
+    [
+        ("Who inspected the service?", "Inspector Nick Bennison said: “Children are safe.”", True),
+        ("Who signed the report?", "The report, signed by John Macilwraith, director of children", True),
+        ("Who spoke for the council?", "Martin Samuels, the council's strategic director, said", True),
+        ("Who wrote it?", "Cllr Millward said the comments were welcome", True),
+        # Capitalised words that are not a person: a heading, an organisation, a caption.
+        ("Who inspected the service?", "Dudley\n\nNews Release Contact Information", False),
+        ("Who inspected the service?", "Social Care and Wellbeing Scrutiny Committee on February 4", False),
+        ("When is the plan going to cabinet?", "It will be presented to the cabinet in the new year.", True),
+        ("When was the visit?", "The visit took place on October 11 and 12.", True),
+        ("When was the visit?", "Some plans may be late and a few march on.", False),
+        ("How many cases were read?", "Inspectors went through between 400 to 500 cases.", True),
+        ("How many cases were read?", "Inspectors read cases with managers.", False),
+    ],
+)
+def test_answer_type_patterns(question: str, passage: str, holds: bool) -> None:
+    pattern = asked_for(question)
+    assert pattern is not None
+    assert bool(pattern.search(passage)) is holds
+
+
+def test_other_questions_ask_for_nothing_in_particular() -> None:
+    assert asked_for("What did Ofsted say about supervision?") is None
