@@ -43,7 +43,7 @@ def main() -> int:
             query = understand(case.turns[-1], case.turns[:-1])
             hits = rank(snap, query, settings.k, settings)
             sentences = score_sentences(query, hits, snap, settings)
-            best = max((s.score for s in sentences), default=0.0)
+            best = max((s.evidence for s in sentences), default=0.0)
             dense = max((h.dense for h in hits), default=0.0)
             cover = max((h.lexical for h in hits), default=0.0)
             feats.append((dense, cover, best))

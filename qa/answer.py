@@ -21,7 +21,7 @@ from qa.chunking import sentence_spans
 from qa.config import Settings
 from qa.embedding import Embedder
 from qa.lexical import tokenize
-from qa.search import Hit, Query, as_iso_date, asked_for, rank, understand
+from qa.search import Hit, Query, as_iso_date, rank, understand, wanted
 
 NOT_COVERED = (
     "The documents do not appear to answer this question. "
@@ -61,7 +61,8 @@ class _Sentence:
     start: int  # in the page
     end: int
     text: str
-    score: float
+    score: float  # for choosing sentences
+    evidence: float  # what the abstention is calibrated on (bench/calibrate.py)
 
 
 def confidence(hits: Sequence[Hit], best_sentence: float, settings: Settings) -> float:
@@ -122,7 +123,8 @@ def score_sentences(
     """Sentences of the hits scored against the question (cosine and rare-word overlap).
 
     Only the most promising sentences are embedded (all of the best passage, then those
-    sharing the most rare words with the question), to keep an answer under ~100 ms.
+    sharing the most rare words with the question, and a few holding the kind of answer
+    asked for), to keep an answer under ~100 ms.
     """
     q_tokens = list(dict.fromkeys(tokenize(query.text)))
     weights = {t: snap.lexical.idf(t) for t in q_tokens}
@@ -134,8 +136,13 @@ def score_sentences(
 
     cands = [(h, r, s, e, h.text[s - h.start : e - h.start]) for h, r, s, e in _candidates(hits)]
     overlaps = [overlap(c[4]) for c in cands]
+    want = wanted(query.text)
+    kind = [want.found(c[4]) if want else 0 for c in cands]
     order = sorted(range(len(cands)), key=lambda i: (cands[i][1] != 0, -overlaps[i], cands[i][1]))
-    keep = sorted(order[: settings.sentence_candidates])
+    keep = order[: settings.sentence_candidates]
+    # "Inspector Nick Bennison said" answers "Who inspected?" without sharing a word with it.
+    typed = sorted((i for i in order[settings.sentence_candidates :] if kind[i]), key=lambda i: -kind[i])
+    keep = sorted(keep + typed[:4])
     if not keep:
         return []
     embedder = Embedder.shared(settings)
@@ -145,14 +152,16 @@ def score_sentences(
         qvec = qvec + 0.2 * embedder.encode_query(query.context)
         qvec = qvec / np.linalg.norm(qvec)
     sims = vecs @ qvec
-    wanted = asked_for(query.text)
     out = []
     for i, sim in zip(keep, sims, strict=True):
         hit, r, s, e, text = cands[i]
-        score = 0.6 * float(sim) + 0.4 * overlaps[i] - 0.01 * r
-        if wanted is not None and wanted.search(text):
-            score += 0.05
-        out.append(_Sentence(hit, r, s, e, text, score))
+        base = 0.6 * float(sim) + 0.4 * overlaps[i] - 0.01 * r
+        # Holding the kind of answer asked for is evidence the question is answered here,
+        # and a strong reason to choose the sentence; the two are weighted separately
+        # because the first feeds the calibrated abstention.
+        evidence = base + 0.05 * (kind[i] > 0)
+        score = base + settings.sentence_kind_bonus * kind[i]
+        out.append(_Sentence(hit, r, s, e, text, score, evidence))
     return out
 
 
@@ -167,7 +176,7 @@ def compose(query: Query, hits: Sequence[Hit], snap: store.Snapshot, settings: S
     """Pick the sentences that answer `query` from `hits` and cite each one, or abstain."""
     scored = sorted(score_sentences(query, hits, snap, settings), key=lambda s: -s.score)
     best = scored[0].score if scored else 0.0
-    conf = confidence(hits, best, settings)
+    conf = confidence(hits, max((s.evidence for s in scored), default=0.0), settings)
     if not scored or conf < settings.abstain_below:
         return Answer(query.text, NOT_COVERED, (), tuple(hits), True, conf)
     chosen: list[_Sentence] = []

@@ -66,6 +66,8 @@ class Settings:
     sentence_margin: float = 0.12
     max_answer_sentences: int = 6
     sentence_candidates: int = 16
+    # Added to a sentence's score per level of `Wanted.found` (the kind of answer asked for).
+    sentence_kind_bonus: float = 0.3
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

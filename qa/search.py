@@ -331,25 +331,44 @@ def asked_for(question: str) -> re.Pattern[str] | None:
     return next((pattern for asks, pattern in _ASKS if asks.search(question)), None)
 
 
+@dataclass(frozen=True, slots=True)
+class Wanted:
+    """The kind of answer a question wants and, for "who", the roles it names."""
+
+    pattern: re.Pattern[str]
+    roles: tuple[str, ...]  # six-letter word stems: "Who inspected" -> ("inspec",)
+
+    def found(self, text: str) -> int:
+        """0: no such answer in `text`; 1: one is there; 2: one with the role asked about
+        ("Who inspected" and "Inspector Nick Bennison")."""
+        matches = [m.group(0).lower() for m in self.pattern.finditer(text)]
+        if not matches:
+            return 0
+        return 2 if any(role in m for m in matches for role in self.roles) else 1
+
+
+def wanted(question: str) -> Wanted | None:
+    pattern = asked_for(question)
+    if pattern is None:
+        return None
+    roles = tuple(w[:6] for w in words(question) if len(w) >= 6) if pattern is _NAME else ()
+    return Wanted(pattern, roles)
+
+
 def _boosts(snap: store.Snapshot, question: str, candidates: np.ndarray) -> np.ndarray:
     """Nudges for passages holding what the question asks for (a date for "when", a number
-    for "how many", a name for "who", more when the name comes with the role the question
-    names: "Who inspected" and "Inspector Nick Bennison") or the year the question names."""
+    for "how many", a person for "who", more with the role the question names) or the year
+    the question names."""
     out = np.zeros(len(candidates), dtype=np.float32)
-    pattern = asked_for(question)
+    want = wanted(question)
     years = set(re.findall(r"\b(?:19|20)\d\d\b", question))
-    if pattern is None and not years:
+    if want is None and not years:
         return out
-    roles = [w[:6] for w in words(question) if len(w) >= 6] if pattern is _NAME else []
     files = snap.manifest.files
     for n, r in enumerate(candidates):
         c = snap.chunks[int(r)]
-        if pattern is not None:
-            found = [m.group(0).lower() for m in pattern.finditer(c.text)]
-            if found:
-                out[n] += 0.16
-            if roles and any(role in m for m in found for role in roles):
-                out[n] += 0.08
+        if want is not None:
+            out[n] += (0.0, 0.16, 0.24)[want.found(c.text)]
         d = files[c.doc].date if c.doc in files else None
         if years and ((d and d[:4] in years) or any(y in c.text for y in years)):
             out[n] += 0.10

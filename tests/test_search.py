@@ -170,3 +170,25 @@ def test_a_passage_that_continues_its_neighbour_is_found(tmp_path: Path) -> None
 
     assert not found(settings.replace(neighbour_weight=0.0, document_weight=0.0))
     assert found(settings)
+
+
+def test_who_question_is_answered_by_the_sentence_naming_the_person(tmp_path: Path) -> None:
+    docs = tmp_path / "documents"
+    docs.mkdir()
+    (docs / "visit.txt").write_text(
+        "Focused visit to Dudley children's services\n\n"
+        "The focused visit took place in October 2025 and looked at help and protection for "
+        "children in Dudley. The visit found that children's services in Dudley continue to improve. "
+        "Inspector Jane Okafor said: “Children are seen quickly and their views are recorded well.”"
+    )
+    (docs / "budget.txt").write_text(
+        "Budget news\n\nThe council's budget for 2025 includes more money for libraries and parks."
+    )
+    index = tmp_path / "index"
+    qa.build_index(docs, index)
+    question = "Who inspected Dudley in the October 2025 focused visit?"
+    answer = qa.ask(question, index=index)
+    assert not answer.abstained
+    assert any("Inspector Jane Okafor said" in c.quote for c in answer.citations)
+    plain = qa.ask(question, index=index, settings=Settings(sentence_kind_bonus=0.0))
+    assert not any("Inspector Jane Okafor said" in c.quote for c in plain.citations)
