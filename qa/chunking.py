@@ -74,7 +74,9 @@ _ABBREVIATIONS = {
     "dec",
 }
 # Candidate sentence ends: terminal punctuation, optional closing quotes/brackets, then space.
-_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n[ \t]*\n")
+# Also a full stop with no space after it, between a lowercase word and a capitalised one
+# ("inspectors said.The final rating"), a common slip in web copy.
+_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|(?<=[a-z]{2})\.(?=[A-Z][a-z])|\n[ \t]*\n")
 _WORD = re.compile(r"\S+")
 
 
@@ -129,8 +131,9 @@ def page_chunks(page: Page, settings: Settings) -> list[tuple[int, int]]:
     """Pack a page's sentences into spans of about chunk_min..chunk_max words."""
     text = page.text
     sentences: list[tuple[int, int]] = []
-    for span in sentence_spans(text):
-        sentences.extend(_split_long(text, span, settings.chunk_max_words))
+    for a, b in _between(page.running, len(text)):
+        for s, e in sentence_spans(text[a:b]):
+            sentences.extend(_split_long(text, (a + s, a + e), settings.chunk_max_words))
     counts = [_words(text, s) for s in sentences]
     spans: list[tuple[int, int]] = []
     i = 0
@@ -150,6 +153,18 @@ def page_chunks(page: Page, settings: Settings) -> list[tuple[int, int]]:
         overlap = min(settings.chunk_overlap_sentences, j - i - 1)
         i = j - overlap if overlap > 0 else j
     return spans
+
+
+def _between(skip: tuple[tuple[int, int], ...], length: int) -> list[tuple[int, int]]:
+    """The stretches of a page outside its running headers and footers."""
+    out, pos = [], 0
+    for a, b in sorted(skip):
+        if a > pos:
+            out.append((pos, a))
+        pos = max(pos, b)
+    if pos < length:
+        out.append((pos, length))
+    return out
 
 
 def chunk_id(sha256: str, page: int | None, start: int, end: int) -> int:

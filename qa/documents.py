@@ -17,7 +17,7 @@ import select
 import subprocess
 import sys
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import IO, Any
@@ -39,6 +39,9 @@ class Page:
     number: int | None
     label: str
     text: str
+    # Spans of running headers and footers (and bare page numbers) in `text`: kept in the
+    # page text so offsets stay true, but left out of passages.
+    running: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +157,50 @@ def clean_text(text: str) -> str:
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = text.replace("\x00", "")
     return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
+
+
+_PAGE_NUMBER = re.compile(r"^(page\s+)?\d{1,4}(\s*(of|/)\s*\d{1,4})?$|^[-–—]\s*\d{1,4}\s*[-–—]$", re.I)
+_EDGE_LINES = 3
+
+
+def mark_running_lines(pages: list[Page]) -> tuple[Page, ...]:
+    """Find each page's running header and footer lines and bare page numbers.
+
+    A line counts when it is among the first or last three lines of its page, is short (15
+    words at most) and the same line, digits aside ("Inspection of Dudley ... 4 of 20"),
+    sits at an edge of at least half of the pages (and at least three). Repeated in every
+    passage, such lines would match every question and clutter every quote.
+    """
+    edges: list[list[tuple[int, int, str]]] = []
+    for page in pages:
+        lines, pos = [], 0
+        for line in page.text.split("\n"):
+            if line.strip():
+                lines.append((pos, pos + len(line), line))
+            pos += len(line) + 1
+        picked = lines if len(lines) <= 2 * _EDGE_LINES else lines[:_EDGE_LINES] + lines[-_EDGE_LINES:]
+        edges.append(picked)
+
+    def key(line: str) -> str:
+        return re.sub(r"\d+", "#", " ".join(line.lower().split()))
+
+    seen: dict[str, int] = {}
+    for picked in edges:
+        for k in {key(line) for _, _, line in picked}:
+            seen[k] = seen.get(k, 0) + 1
+    needed = max(3, (len(pages) + 1) // 2)
+    out = []
+    for page, picked in zip(pages, edges, strict=True):
+        running = tuple(
+            (a + len(line) - len(line.lstrip()), b)
+            for a, b, line in picked
+            if _PAGE_NUMBER.match(line.strip())
+            or (len(pages) >= 3 and seen[key(line)] >= needed and len(line.split()) <= 15)
+        )
+        if running:
+            page = replace(page, running=running)
+        out.append(page)
+    return tuple(out)
 
 
 def markdown_title(text: str) -> str | None:
@@ -309,9 +356,11 @@ class PdfParser:
         reply = self._request(path, name)
         if not reply.get("ok"):
             raise DocumentError(name, str(reply.get("reason", "could not be read")))
-        pages = tuple(
-            Page(number=i + 1, label=str(label), text=clean_text(str(text)))
-            for i, (label, text) in enumerate(reply["pages"])
+        pages = mark_running_lines(
+            [
+                Page(number=i + 1, label=str(label), text=clean_text(str(text)))
+                for i, (label, text) in enumerate(reply["pages"])
+            ]
         )
         if sum(len(p.text.strip()) for p in pages) < 20:
             raise DocumentError(name, "no text layer (a scanned or image-only PDF?); OCR is not supported")

@@ -49,3 +49,12 @@ def test_ids_are_stable_and_positive() -> None:
     assert chunk_id("abc", 1, 0, 10) == chunk_id("abc", 1, 0, 10)
     assert chunk_id("abc", 1, 0, 10) != chunk_id("abd", 1, 0, 10)
     assert 0 < chunk_id("abc", None, 5, 9) < 2**63
+
+
+def test_missing_space_after_full_stop_still_ends_a_sentence() -> None:
+    text = "That led to better outcomes, inspectors said.The final rating was fair. See ofsted.gov.uk today."
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        "That led to better outcomes, inspectors said.",
+        "The final rating was fair.",
+        "See ofsted.gov.uk today.",
+    ]

@@ -160,3 +160,35 @@ def test_title_skips_boilerplate() -> None:
     assert title_from_text("[Skip to content]\nDue\nCouncil praised by Ofsted inspectors") == (
         "Council praised by Ofsted inspectors"
     )
+
+
+def test_running_headers_footers_and_page_numbers_stay_out_of_passages(
+    tmp_path: Path, settings: Settings
+) -> None:
+    from qa.chunking import chunk
+
+    header = "Inspection of Dudley local authority children's services"
+    bodies = [
+        "Social workers said that supervision is regular and reflective.\nManagers know their teams.",
+        "The safeguarding hub responds quickly to contacts.\nThresholds are applied consistently.",
+        "Care leavers told inspectors that advisers keep in touch.\nToo few are in education.",
+        "Leaders have plans to increase apprenticeships.\nThe plan will go to cabinet in May.",
+    ]
+    pages = [f"{header}\n{body}\nPage {n} of 4" for n, body in enumerate(bodies, 1)]
+    doc = load_document(make_pdf(tmp_path / "report.pdf", pages), tmp_path, settings)
+    for page in doc.pages:
+        assert [page.text[a:b] for a, b in page.running] == [header, f"Page {page.number} of 4"]
+    passages = chunk(doc, "sha", settings)
+    assert passages and all(header not in c.text and " of 4" not in c.text for c in passages)
+    for c in passages:  # offsets still index the full page text
+        assert doc.pages[(c.page or 1) - 1].text[c.start : c.end] == c.text
+    assert any(c.text.startswith("Social workers said") for c in passages)
+
+
+def test_repeated_body_lines_on_few_pages_are_kept(tmp_path: Path, settings: Settings) -> None:
+    pages = [
+        "Summary\nThe service requires improvement.",
+        "Findings\nThe service requires improvement.",
+    ]
+    doc = load_document(make_pdf(tmp_path / "short.pdf", pages), tmp_path, settings)
+    assert all(not p.running for p in doc.pages)  # two pages are too few to call anything a header
