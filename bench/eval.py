@@ -115,6 +115,7 @@ def run_system(
     abstain_ok: list[float] = []
     false_abstain = 0
     answerable = 0
+    followups: list[float] = []
     qa.search("warm up", index=index)
     qa.ask("warm up", index=index)
     failures = []
@@ -136,6 +137,9 @@ def run_system(
             false_abstain += int(answer.abstained)
             ok = any(norm(str(g["text"])) in norm(answer.text) for g in case.gold)
             contains.append(float(ok and not answer.abstained))
+            if len(case.turns) > 1:
+                found = any(gold_match(g, h.doc, h.page, h.text) for g in case.gold for h in hits)
+                followups.append(float(found and not answer.abstained))
             if not ok or answer.abstained:
                 failures.append(f"  {case.id} answer misses gold: {question!r} -> {answer.text[:160]!r}")
         else:
@@ -157,6 +161,7 @@ def run_system(
         "answer contains gold": statistics.mean(contains) if contains else float("nan"),
         "abstention accuracy": statistics.mean(abstain_ok) if abstain_ok else float("nan"),
         "false abstentions": float(false_abstain),
+        "follow-ups answered": statistics.mean(followups) if followups else float("nan"),
         "answerable": float(answerable),
         "search p50 ms": pct(search_ms, 50),
         "search p95 ms": pct(search_ms, 95),
@@ -208,6 +213,31 @@ def run_baseline(cases: list[Case], docs: list[tuple[str, int | None, str]]) -> 
     return out
 
 
+def print_targets(result: dict[str, float], base: dict[str, dict[str, float]] | None) -> None:
+    """The issue's targets for the shared set beside the figures, each marked met or missed."""
+    rows = [
+        ("recall@5 >= 0.95", result["recall@5"] >= 0.95),
+        ("MRR >= 0.85", result["MRR"] >= 0.85),
+        ("citation verbatim 100%", result["citation verbatim"] == 1.0),
+        ("every unanswerable abstained", result["abstention accuracy"] == 1.0),
+        ("no false abstention", result["false abstentions"] == 0),
+        ("follow-up answered", result["follow-ups answered"] == 1.0),
+        ("search p50 <= 50 ms", result["search p50 ms"] <= 50),
+        ("search p95 <= 150 ms", result["search p95 ms"] <= 150),
+    ]
+    if base is not None:
+        best = max(base.values(), key=lambda m: m["MRR"])
+        rows.append(
+            (
+                "beats the best baseline (recall and MRR)",
+                result["recall@5"] > best["recall@5"] and result["MRR"] > best["MRR"],
+            )
+        )
+    print("targets:")
+    for name, met in rows:
+        print(f"  {'met   ' if met else 'MISSED'} {name}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -249,6 +279,8 @@ def main() -> int:
                     print(f"baseline {name:5}  recall@5 {m['recall@5']:.3f}  MRR {m['MRR']:.3f}")
             for key, value in result.items():
                 print(f"{key:22} {value:.3f}" if "ms" not in key else f"{key:22} {value:.1f}")
+            if label == "shared":
+                print_targets(result, base if not args.no_baseline else None)
             if args.failures or label == "shared":
                 for f in failures:  # type: ignore[attr-defined]
                     print(f)
