@@ -197,7 +197,8 @@ def mark_running_lines(pages: list[Page]) -> tuple[Page, ...]:
             if _PAGE_NUMBER.match(line.strip())
             or (len(pages) >= 3 and seen[key(line)] >= needed and len(line.split()) <= 15)
         )
-        if running:
+        # A page made only of such lines (a file whose pages all repeat one text) keeps them.
+        if running and len(running) < sum(1 for line in page.text.split("\n") if line.strip()):
             page = replace(page, running=running)
         out.append(page)
     return tuple(out)

@@ -192,3 +192,12 @@ def test_repeated_body_lines_on_few_pages_are_kept(tmp_path: Path, settings: Set
     ]
     doc = load_document(make_pdf(tmp_path / "short.pdf", pages), tmp_path, settings)
     assert all(not p.running for p in doc.pages)  # two pages are too few to call anything a header
+
+
+def test_pages_that_repeat_one_text_keep_it(tmp_path: Path, settings: Settings) -> None:
+    from qa.chunking import chunk
+
+    pages = ["Annual report\nThe service requires improvement.\n1"] * 4
+    doc = load_document(make_pdf(tmp_path / "same.pdf", pages), tmp_path, settings)
+    assert all(not p.running for p in doc.pages)
+    assert len(chunk(doc, "sha", settings)) == 4
