@@ -32,3 +32,17 @@ def test_answer_type_patterns(question: str, passage: str, holds: bool) -> None:
 
 def test_other_questions_ask_for_nothing_in_particular() -> None:
     assert asked_for("What did Ofsted say about supervision?") is None
+
+
+def test_precise_answers_count_more() -> None:
+    from qa.search import wanted
+
+    when = wanted("When was the service judged inadequate?")
+    assert when is not None
+    assert when.found("It was rated inadequate in April 2016.") == 2
+    assert when.found("It was rated inadequate in early 2016.") == 1
+    assert when.found("It was rated inadequate.") == 0
+    who = wanted("Who inspected the service?")
+    assert who is not None
+    assert who.found("Inspector Nick Bennison said the service is safe.") == 2
+    assert who.found("The report, signed by John Macilwraith, was published.") == 1
