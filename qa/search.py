@@ -286,6 +286,7 @@ _DATE = re.compile(
 _PRECISE_DATE = re.compile(
     r"january|february|march|april|may|june|july|august|september|october|november|december|/"
 )
+_PRECISE_QUANTITY = re.compile(r"\d|%|half|third|quarter|cent")
 _QUANTITY = re.compile(
     r"\b\d+(\.\d+)?\b|%|\b(half|third|quarter|per ?cent|percent|majority|minority|most|few|"
     r"hundreds?|thousands?|dozens?)\b",
@@ -343,13 +344,16 @@ class Wanted:
 
     def found(self, text: str) -> int:
         """0: no such answer in `text`; 1: one is there; 2: a precise one: a person with the
-        role asked about ("Who inspected" and "Inspector Nick Bennison"), or a date with its
-        month ("in April 2016" rather than "in early 2016")."""
+        role asked about ("Who inspected" and "Inspector Nick Bennison"), a date with its
+        month ("in April 2016" rather than "in early 2016"), a number or a share rather than
+        "many" or "hundreds"."""
         matches = [m.group(0).lower() for m in self.pattern.finditer(text)]
         if not matches:
             return 0
         if self.pattern is _DATE:
             return 2 if any(_PRECISE_DATE.search(m) for m in matches) else 1
+        if self.pattern is _QUANTITY:
+            return 2 if any(_PRECISE_QUANTITY.search(m) for m in matches) else 1
         return 2 if any(role in m for m in matches for role in self.roles) else 1
 
 

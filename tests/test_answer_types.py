@@ -46,3 +46,8 @@ def test_precise_answers_count_more() -> None:
     assert who is not None
     assert who.found("Inspector Nick Bennison said the service is safe.") == 2
     assert who.found("The report, signed by John Macilwraith, was published.") == 1
+    how_many = wanted("How many cases did inspectors read?")
+    assert how_many is not None
+    assert how_many.found("Inspectors went through between 400 to 500 cases.") == 2
+    assert how_many.found("Just under a third of social workers are agency staff.") == 2
+    assert how_many.found("They looked at many hundreds of cases.") == 1
