@@ -172,6 +172,7 @@ def mark_running_lines(pages: list[Page]) -> tuple[Page, ...]:
     passage, such lines would match every question and clutter every quote.
     """
     edges: list[list[tuple[int, int, str]]] = []
+    counts: list[int] = []  # non-empty lines per page
     for page in pages:
         lines, pos = [], 0
         for line in page.text.split("\n"):
@@ -180,6 +181,7 @@ def mark_running_lines(pages: list[Page]) -> tuple[Page, ...]:
             pos += len(line) + 1
         picked = lines if len(lines) <= 2 * _EDGE_LINES else lines[:_EDGE_LINES] + lines[-_EDGE_LINES:]
         edges.append(picked)
+        counts.append(len(lines))
 
     def key(line: str) -> str:
         return re.sub(r"\d+", "#", " ".join(line.lower().split()))
@@ -190,7 +192,7 @@ def mark_running_lines(pages: list[Page]) -> tuple[Page, ...]:
             seen[k] = seen.get(k, 0) + 1
     needed = max(3, (len(pages) + 1) // 2)
     out = []
-    for page, picked in zip(pages, edges, strict=True):
+    for page, picked, count in zip(pages, edges, counts, strict=True):
         running = tuple(
             (a + len(line) - len(line.lstrip()), b)
             for a, b, line in picked
@@ -198,7 +200,7 @@ def mark_running_lines(pages: list[Page]) -> tuple[Page, ...]:
             or (len(pages) >= 3 and seen[key(line)] >= needed and len(line.split()) <= 15)
         )
         # A page made only of such lines (a file whose pages all repeat one text) keeps them.
-        if running and len(running) < sum(1 for line in page.text.split("\n") if line.strip()):
+        if running and len(running) < count:
             page = replace(page, running=running)
         out.append(page)
     return tuple(out)
