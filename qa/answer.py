@@ -17,11 +17,12 @@ from pathlib import Path
 import numpy as np
 
 from qa import store
+from qa.answer_types import wanted
 from qa.chunking import sentence_spans
 from qa.config import Settings
 from qa.embedding import Embedder
 from qa.lexical import tokenize
-from qa.search import Hit, Query, as_iso_date, rank, understand, wanted
+from qa.search import Hit, Query, as_iso_date, rank, understand
 
 NOT_COVERED = (
     "The documents do not appear to answer this question. "

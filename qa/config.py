@@ -55,6 +55,11 @@ class Settings:
     # document's best score it gains (bench/eval.py; 0 and 0 turn both off).
     neighbour_weight: float = 0.4
     document_weight: float = 0.4
+    # A passage holding the kind of answer asked for (a date for "when"; `Wanted.found`
+    # levels 1 and 2) gains these, plus answer_near_weight times the share of the question's
+    # keywords in the sentence that holds it (bench/eval.py).
+    answer_type_weights: tuple[float, float] = (0.16, 0.24)
+    answer_near_weight: float = 0.2
     max_query_chars: int = 2000
 
     # Answering. The abstention weights (best cosine, keyword coverage, best sentence) and

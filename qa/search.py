@@ -18,6 +18,7 @@ import faiss
 import numpy as np
 
 from qa import store
+from qa.answer_types import wanted
 from qa.config import Settings
 from qa.embedding import Embedder
 from qa.errors import QueryError
@@ -222,7 +223,9 @@ def rank(
     base = settings.dense_weight * _minmax(dense_c) + (1 - settings.dense_weight) * _minmax(
         lexical[candidates]
     )
-    fused = base + _in_context(snap, candidates, base, settings) + _boosts(snap, query.text, candidates)
+    fused = (
+        base + _in_context(snap, candidates, base, settings) + _boosts(snap, query.text, candidates, settings)
+    )
     dense_c = np.clip(dense_c, 0.0, 1.0)
     order = np.argsort(-fused, kind="stable")
     picked: list[int] = []
@@ -276,109 +279,28 @@ def _minmax(values: np.ndarray) -> np.ndarray:
     return (values - lo) / (hi - lo)
 
 
-_DATE = re.compile(
-    r"\b(\d{1,2}(st|nd|rd|th)?\s+)?(January|February|March|April|May|June|July|August|September|"
-    r"October|November|December)\b|\b(19|20)\d\d\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|"
-    # Relative times answer "when" questions in news copy ("to the cabinet in the new year").
-    r"(?i:\b(next|last|this|coming|new|following|previous)\s+(year|month|week|spring|summer|autumn|"
-    r"winter|term|financial year)\b|\b(today|tomorrow|yesterday)\b)"
-)
-_PRECISE_DATE = re.compile(
-    r"january|february|march|april|may|june|july|august|september|october|november|december|/"
-)
-_PRECISE_QUANTITY = re.compile(r"\d|%|half|third|quarter|cent")
-_QUANTITY = re.compile(
-    r"\b\d+(\.\d+)?\b|%|\b(half|third|quarter|per ?cent|percent|majority|minority|most|few|"
-    r"hundreds?|thousands?|dozens?)\b",
-    re.I,
-)
-# A person, by the cues reports and news copy give one: a title before a name, a name
-# before "said" or after "by", or a name followed by a role. Two capitalised words alone
-# are too often a heading or an organisation ("Dudley Council", "News Release").
-_CAP = r"[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?"
-_FULL = rf"{_CAP}[^\S\n]+(?:[A-Z]\.[^\S\n]+)?{_CAP}"
-_ROLE = (
-    r"(?:director|inspector|member|minister|leader|chief|head|councillor|officer|manager|chair|"
-    r"chairman|chairwoman|executive|commissioner|secretary|spokesman|spokeswoman|spokesperson|"
-    r"mayor|mp|lead|principal)"
-)
-_NAME = re.compile(
-    r"\b(?:Mr|Mrs|Ms|Miss|Dr|Cllr|Councillor|Inspector|Professor|Prof|Sir|Dame|Lord|Lady|Baroness|"
-    rf"Minister)\.?[^\S\n]+{_CAP}"
-    rf"|\b{_FULL}(?=[^\S\n]+(?:said|says|added|adds|wrote|writes|told|explained|commented|noted|"
-    r"stated|confirmed|warned))"
-    rf"|\b(?:said|says|according to|by|from|signed by|inspector|minister|director|councillor)[^\S\n]+{_FULL}"
-    rf"|\b{_FULL},[^\S\n]+(?:the[^\S\n]+)?(?:[A-Za-z’']+[^\S\n]+){{0,6}}?{_ROLE}\b"
-)
-_ASKS = (
-    (
-        re.compile(
-            r"^\s*(when|what (date|year|month|day)s?|which (date|year|month|day)s?|by when|how long ago)\b|"
-            r"\b(on|in) which (date|year|month)s?\b",
-            re.I,
-        ),
-        _DATE,
-    ),
-    (
-        re.compile(r"^\s*(how (many|much)|what (share|proportion|percentage|number|fraction))\b", re.I),
-        _QUANTITY,
-    ),
-    (
-        re.compile(r"^\s*(who|whom|which (inspector|person|officer|minister|councillor|director))\b", re.I),
-        _NAME,
-    ),
-)
-
-
-def asked_for(question: str) -> re.Pattern[str] | None:
-    """What kind of answer the question wants, as a pattern: a date for "when", and so on."""
-    return next((pattern for asks, pattern in _ASKS if asks.search(question)), None)
-
-
-@dataclass(frozen=True, slots=True)
-class Wanted:
-    """The kind of answer a question wants and, for "who", the roles it names."""
-
-    pattern: re.Pattern[str]
-    roles: tuple[str, ...]  # six-letter word stems: "Who inspected" -> ("inspec",)
-
-    def found(self, text: str) -> int:
-        """0: no such answer in `text`; 1: one is there; 2: a precise one: a person with the
-        role asked about ("Who inspected" and "Inspector Nick Bennison"), a date with its
-        month ("in April 2016" rather than "in early 2016"), a number or a share rather than
-        "many" or "hundreds"."""
-        matches = [m.group(0).lower() for m in self.pattern.finditer(text)]
-        if not matches:
-            return 0
-        if self.pattern is _DATE:
-            return 2 if any(_PRECISE_DATE.search(m) for m in matches) else 1
-        if self.pattern is _QUANTITY:
-            return 2 if any(_PRECISE_QUANTITY.search(m) for m in matches) else 1
-        return 2 if any(role in m for m in matches for role in self.roles) else 1
-
-
-def wanted(question: str) -> Wanted | None:
-    pattern = asked_for(question)
-    if pattern is None:
-        return None
-    roles = tuple(w[:6] for w in words(question) if len(w) >= 6) if pattern is _NAME else ()
-    return Wanted(pattern, roles)
-
-
-def _boosts(snap: store.Snapshot, question: str, candidates: np.ndarray) -> np.ndarray:
+def _boosts(snap: store.Snapshot, question: str, candidates: np.ndarray, settings: Settings) -> np.ndarray:
     """Nudges for passages holding what the question asks for (a date for "when", a number
-    for "how many", a person for "who", more with the role the question names) or the year
-    the question names."""
+    for "how many", a person for "who"), more for a precise one and more again when it sits in
+    a sentence with the question's keywords; and for passages of the year the question names."""
     out = np.zeros(len(candidates), dtype=np.float32)
     want = wanted(question)
     years = set(re.findall(r"\b(?:19|20)\d\d\b", question))
     if want is None and not years:
         return out
+    keywords = {t: snap.lexical.idf(t) for t in dict.fromkeys(tokenize(question))}
+    levels = (0.0, *settings.answer_type_weights)
     files = snap.manifest.files
     for n, r in enumerate(candidates):
         c = snap.chunks[int(r)]
         if want is not None:
-            out[n] += (0.0, 0.16, 0.24)[want.found(c.text)]
+            out[n] += max(
+                (
+                    levels[level] + settings.answer_near_weight * share
+                    for level, share in want.sentences(c.text, keywords)
+                ),
+                default=0.0,
+            )
         d = files[c.doc].date if c.doc in files else None
         if years and ((d and d[:4] in years) or any(y in c.text for y in years)):
             out[n] += 0.10

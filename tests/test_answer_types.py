@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.search import asked_for
+from qa.answer_types import asked_for, wanted
 
 
 @pytest.mark.parametrize(
@@ -35,8 +35,6 @@ def test_other_questions_ask_for_nothing_in_particular() -> None:
 
 
 def test_precise_answers_count_more() -> None:
-    from qa.search import wanted
-
     when = wanted("When was the service judged inadequate?")
     assert when is not None
     assert when.found("It was rated inadequate in April 2016.") == 2
@@ -51,3 +49,30 @@ def test_precise_answers_count_more() -> None:
     assert how_many.found("Inspectors went through between 400 to 500 cases.") == 2
     assert how_many.found("Just under a third of social workers are agency staff.") == 2
     assert how_many.found("They looked at many hundreds of cases.") == 1
+
+
+def test_numbers_in_dates_do_not_answer_how_many() -> None:
+    how_many = wanted("How many cases did inspectors read?")
+    assert how_many is not None
+    assert how_many.found("The visit took place on October 11 and 12, as in 2016.") == 0
+    assert how_many.found("On 3rd March inspectors read 45 cases.") == 2
+
+
+def test_sentences_report_the_keywords_beside_the_answer() -> None:
+    when = wanted("When was the service judged inadequate?")
+    assert when is not None
+    keywords = {"servic": 1.0, "judg": 1.0, "inadequ": 2.0}
+    text = "The service was judged inadequate. Offices opened in May 2019. It was inadequate in April 2016."
+    assert list(when.sentences(text, keywords)) == [(2, 0.0), (2, 0.5)]
+
+
+def test_the_role_asked_about_is_the_questions_predicate() -> None:
+    wrote = wanted("Who wrote to congratulate the council?")
+    assert wrote is not None
+    assert wrote.found("Councillor Anne Millward said she was delighted.") == 1
+    director = wanted("Who is the director of children's services?")
+    assert director is not None
+    assert director.found("Martin Samuels, strategic director for people, said it was a step.") == 2
+    which = wanted("Which inspector signed the letter?")
+    assert which is not None
+    assert which.found("In a letter, government inspector Pauline Higham said so.") == 2

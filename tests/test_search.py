@@ -192,3 +192,31 @@ def test_who_question_is_answered_by_the_sentence_naming_the_person(tmp_path: Pa
     assert any("Inspector Jane Okafor said" in c.quote for c in answer.citations)
     plain = qa.ask(question, index=index, settings=Settings(sentence_kind_bonus=0.0))
     assert not any("Inspector Jane Okafor said" in c.quote for c in plain.citations)
+
+
+def test_when_question_prefers_the_date_beside_its_words(tmp_path: Path) -> None:
+    """Both passages hold the question's words and a date with its month; only one holds
+    them in the same sentence, and that one answers "when"."""
+    docs = tmp_path / "documents"
+    docs.mkdir()
+    (docs / "offices.txt").write_text(
+        "Council news\n\nChildren's services were judged inadequate by inspectors, who found "
+        "that children's services lacked supervision. "
+        "Separately, the council's new offices opened in May 2019 after long delays."
+    )
+    (docs / "parks.txt").write_text(
+        "Parks news\n\nThe parks budget was judged sufficient by councillors in June 2024."
+    )
+    (docs / "history.txt").write_text(
+        "Inspection history\n\nInspectors judged the children's services inadequate in April 2016, "
+        "and leaders began an improvement plan with new managers."
+    )
+    index = tmp_path / "index"
+    qa.build_index(docs, index)
+    question = "When were the children's services judged inadequate?"
+
+    def first(s: Settings) -> str:
+        return qa.search(question, k=2, index=index, settings=s)[0].doc
+
+    assert first(Settings(answer_near_weight=0.0)) == "offices.txt"
+    assert first(Settings()) == "history.txt"

@@ -1,0 +1,136 @@
+"""What kind of answer a question asks for, and where a passage holds one.
+
+"When ...?" wants a date, "How many ...?" a number or a share, "Who ...?" a person. A passage
+holding that kind of answer is likelier to answer the question, and likelier still when the
+answer sits in a sentence with the question's own words: "rated inadequate by Ofsted in April
+2016" answers "When was the service judged inadequate?"; a date in another sentence of the
+same passage may not. Used by ranking (`qa.search`) and by choosing sentences (`qa.answer`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from qa.chunking import sentence_spans
+from qa.lexical import tokenize
+
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+
+_DATE = re.compile(
+    rf"\b(\d{{1,2}}(st|nd|rd|th)?\s+)?({_MONTHS})\b|"
+    r"\b(19|20)\d\d\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|"
+    # Relative times answer "when" questions in news copy ("to the cabinet in the new year").
+    r"(?i:\b(next|last|this|coming|new|following|previous)\s+(year|month|week|spring|summer|autumn|"
+    r"winter|term|financial year)\b|\b(today|tomorrow|yesterday)\b)"
+)
+_PRECISE_DATE = re.compile(f"{_MONTHS.lower()}|/")
+_PRECISE_QUANTITY = re.compile(r"\d|%|half|third|quarter|cent")
+_QUANTITY = re.compile(
+    r"\b\d+(\.\d+)?\b|%|\b(half|third|quarter|per ?cent|percent|majority|minority|most|few|"
+    r"hundreds?|thousands?|dozens?)\b",
+    re.I,
+)
+# A person, by the cues reports and news copy give one: a title before a name, a name
+# before "said" or after "by", or a name followed by a role. Two capitalised words alone
+# are too often a heading or an organisation ("Dudley Council", "News Release").
+_CAP = r"[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?"
+_FULL = rf"{_CAP}[^\S\n]+(?:[A-Z]\.[^\S\n]+)?{_CAP}"
+_ROLE = (
+    r"(?:director|inspector|member|minister|leader|chief|head|councillor|officer|manager|chair|"
+    r"chairman|chairwoman|executive|commissioner|secretary|spokesman|spokeswoman|spokesperson|"
+    r"mayor|mp|lead|principal)"
+)
+_NAME = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Miss|Dr|Cllr|Councillor|Inspector|Professor|Prof|Sir|Dame|Lord|Lady|Baroness|"
+    rf"Minister)\.?[^\S\n]+{_CAP}"
+    rf"|\b{_FULL}(?=[^\S\n]+(?:said|says|added|adds|wrote|writes|told|explained|commented|noted|"
+    r"stated|confirmed|warned))"
+    rf"|\b(?:said|says|according to|by|from|signed by|inspector|minister|director|councillor)[^\S\n]+{_FULL}"
+    rf"|\b{_FULL},[^\S\n]+(?:the[^\S\n]+)?(?:[A-Za-z’']+[^\S\n]+){{0,6}}?{_ROLE}\b"
+)
+_ASKS = (
+    (
+        re.compile(
+            r"^\s*(when|what (date|year|month|day)s?|which (date|year|month|day)s?|by when|how long ago)\b|"
+            r"\b(on|in) which (date|year|month)s?\b",
+            re.I,
+        ),
+        _DATE,
+    ),
+    (
+        re.compile(r"^\s*(how (many|much)|what (share|proportion|percentage|number|fraction))\b", re.I),
+        _QUANTITY,
+    ),
+    (
+        re.compile(r"^\s*(who|whom|which (inspector|person|officer|minister|councillor|director))\b", re.I),
+        _NAME,
+    ),
+)
+# Numbers that are part of a date ("October 11 and 12", "11th October", "in 2016") do not
+# answer "how many".
+_DATE_NUMBER = re.compile(
+    rf"\b(?:{_MONTHS})\s+\d{{1,2}}(?:(?:st|nd|rd|th)?\s*(?:and|to|-|–)\s*\d{{1,2}})?\b"
+    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\b|\b(?:19|20)\d\d\b"
+)
+
+
+def asked_for(question: str) -> re.Pattern[str] | None:
+    """What kind of answer the question wants, as a pattern: a date for "when", and so on."""
+    return next((pattern for asks, pattern in _ASKS if asks.search(question)), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Wanted:
+    """The kind of answer a question wants and, for "who", the roles it names."""
+
+    pattern: re.Pattern[str]
+    roles: tuple[str, ...]  # word stems: "Who inspected" -> ("inspect",), found in "Inspector"
+
+    def found(self, text: str) -> int:
+        """0: no such answer in `text`; 1: one is there; 2: a precise one: a person with the
+        role asked about ("Who inspected" and "Inspector Nick Bennison"), a date with its
+        month ("in April 2016" rather than "in early 2016"), a number or a share rather than
+        "many" or "hundreds"."""
+        matches = self._matches(text)
+        if not matches:
+            return 0
+        if self.pattern is _DATE:
+            return 2 if any(_PRECISE_DATE.search(m) for m in matches) else 1
+        if self.pattern is _QUANTITY:
+            return 2 if any(_PRECISE_QUANTITY.search(m) for m in matches) else 1
+        return 2 if any(role in m for m in matches for role in self.roles) else 1
+
+    def sentences(self, text: str, keywords: Mapping[str, float]) -> Iterator[tuple[int, float]]:
+        """For each sentence of `text` holding the answer wanted: its `found` level and the
+        share of the question's `keywords` (stemmed, with their weights) it also holds."""
+        total = sum(keywords.values())
+        for a, b in sentence_spans(text):
+            sentence = text[a:b]
+            level = self.found(sentence)
+            if level:
+                present = set(tokenize(sentence))
+                share = sum(w for t, w in keywords.items() if t in present) / total if total else 0.0
+                yield level, share
+
+    def _matches(self, text: str) -> list[str]:
+        if self.pattern is not _QUANTITY:
+            return [m.group(0).lower() for m in self.pattern.finditer(text)]
+        dates = [m.span() for m in _DATE_NUMBER.finditer(text)]
+        return [
+            m.group(0).lower()
+            for m in self.pattern.finditer(text)
+            if not any(a <= m.start() < b for a, b in dates)
+        ]
+
+
+def wanted(question: str) -> Wanted | None:
+    """The kind of answer `question` wants, or None when it wants no particular kind."""
+    pattern = asked_for(question)
+    if pattern is None:
+        return None
+    # The role is named by the question's first content word, its predicate ("Who inspected",
+    # "Which inspector", "Who is the director"), not by the words after it ("... the council").
+    first = tokenize(question)[:1] if pattern is _NAME else []
+    return Wanted(pattern, tuple(first))
