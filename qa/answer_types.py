@@ -22,7 +22,7 @@ _DATE = re.compile(
     rf"\b(\d{{1,2}}(st|nd|rd|th)?\s+)?({_MONTHS})\b|"
     r"\b(19|20)\d\d\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|"
     # Relative times answer "when" questions in news copy ("to the cabinet in the new year").
-    r"(?i:\b(next|last|this|coming|new|following|previous)\s+(year|month|week|spring|summer|autumn|"
+    r"(?i:\b(next|last|this|coming|new|following|previous)\s+(few\s+)?(years?|months?|weeks?|spring|summer|autumn|"
     r"winter|term|financial year)\b|\b(today|tomorrow|yesterday)\b)"
 )
 _PRECISE_DATE = re.compile(f"{_MONTHS.lower()}|/")
