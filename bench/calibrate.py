@@ -2,9 +2,10 @@
 
     python bench/calibrate.py [EXTRA.jsonl ...]
 
-For every question (the shared set, bench/questions_extra.jsonl and any files given) it
-computes the three evidence features the answerer uses (best passage cosine, keyword coverage,
-best sentence score), then searches weights (steps of 0.1, summing to 1) and a threshold that
+For every question (the shared set, bench/questions_extra.jsonl and any files given), over
+the shipped documents and over them plus bench/distractors/, it computes the three evidence
+features the answerer uses (best passage cosine, keyword coverage, best sentence score),
+then searches weights (steps of 0.1, summing to 1) and a threshold that
 classify answerable vs unanswerable best; ties go to the widest margin. Put the result in
 `Settings.confidence_weights` / `Settings.abstain_below` (or QA_ABSTAIN_BELOW).
 """
@@ -22,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from eval import EXTRA, SHARED, load_cases  # noqa: E402
+from eval import EXTRA, SHARED, load_cases, with_distractors  # noqa: E402
 
 import qa  # noqa: E402
 from qa import store  # noqa: E402
@@ -35,20 +36,26 @@ def main() -> int:
     paths = [SHARED, EXTRA, *[Path(p) for p in sys.argv[1:]]]
     cases = load_cases([p for p in paths if p.exists()])
     settings = Settings.from_env()
+    feats, labels, ids = [], [], []
     with tempfile.TemporaryDirectory() as tmp:
-        qa.build_index(ROOT / "documents", tmp, settings=settings)
-        snap = store.load(Path(tmp))
-        feats, labels, ids = [], [], []
-        for case in cases:
-            query = understand(case.turns[-1], case.turns[:-1])
-            hits = rank(snap, query, settings.k, settings)
-            sentences = score_sentences(query, hits, snap, settings)
-            best = max((s.evidence for s in sentences), default=0.0)
-            dense = max((h.dense for h in hits), default=0.0)
-            cover = max((h.lexical for h in hits), default=0.0)
-            feats.append((dense, cover, best))
-            labels.append(case.answerable)
-            ids.append(case.id)
+        # Fitted on the shipped corpus and on it plus the distractors together, so the rule
+        # holds when a folder holds many similar reports, not only these five.
+        mixed = with_distractors(ROOT / "documents", Path(tmp) / "mixed")
+        corpora = [("", ROOT / "documents"), ("+d", mixed)]
+        for n, (suffix, documents) in enumerate(corpora):
+            index = Path(tmp) / f"index{n}"
+            qa.build_index(documents, index, settings=settings)
+            snap = store.load(index)
+            for case in cases:
+                query = understand(case.turns[-1], case.turns[:-1])
+                hits = rank(snap, query, settings.k, settings)
+                sentences = score_sentences(query, hits, snap, settings)
+                best = max((s.evidence for s in sentences), default=0.0)
+                dense = max((h.dense for h in hits), default=0.0)
+                cover = max((h.lexical for h in hits), default=0.0)
+                feats.append((dense, cover, best))
+                labels.append(case.answerable)
+                ids.append(case.id + suffix)
     x = np.array(feats)
     y = np.array(labels)
     results = []
@@ -67,7 +74,8 @@ def main() -> int:
     results.sort(key=lambda r: (-r[0], -r[1]))
     accuracy, margin, weights, threshold = results[0]
     score = x @ np.array(weights)
-    print(f"{len(cases)} questions ({int(y.sum())} answerable, {int((~y).sum())} unanswerable)")
+    counts = f"{int(y.sum())} answerable, {int((~y).sum())} unanswerable"
+    print(f"{len(ids)} question runs over {len(corpora)} corpora ({counts})")
     print(f"confidence_weights = {weights}  abstain_below = {threshold:.3f}")
     print(f"accuracy {accuracy:.3f}, margin {margin:.3f}")
     for i in np.argsort(score):

@@ -9,6 +9,7 @@ passages are offered only as closest matches. Thresholds come from bench/calibra
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -22,7 +23,7 @@ from qa.chunking import sentence_spans
 from qa.config import Settings
 from qa.embedding import Embedder
 from qa.lexical import tokenize
-from qa.search import Hit, Query, as_iso_date, rank, understand
+from qa.search import Hit, Query, as_iso_date, name_share, rank, understand
 
 NOT_COVERED = (
     "The documents do not appear to answer this question. "
@@ -153,10 +154,15 @@ def score_sentences(
         qvec = qvec + 0.2 * embedder.encode_query(query.context)
         qvec = qvec / np.linalg.norm(qvec)
     sims = vecs @ qvec
+    share = name_share(snap, query)
     out = []
     for i, sim in zip(keep, sims, strict=True):
         hit, r, s, e, text = cands[i]
         base = 0.6 * float(sim) + 0.4 * overlaps[i] - 0.01 * r
+        if share is not None:
+            # A sentence from a report that never mentions the council or person asked about
+            # neither answers the question nor counts as evidence that it is answered.
+            base -= settings.name_weight * (1.0 - float(share[bisect_left(snap.doc_names, hit.doc)]))
         # Holding the kind of answer asked for is evidence the question is answered here,
         # and a strong reason to choose the sentence; the two are weighted separately
         # because the first feeds the calibrated abstention.
@@ -189,6 +195,8 @@ def compose(query: Query, hits: Sequence[Hit], snap: store.Snapshot, settings: S
         chosen.append(s)
         if len(chosen) == settings.max_answer_sentences:
             break
+    if not chosen:  # evidence enough to answer, but no sentence good enough to quote
+        return Answer(query.text, NOT_COVERED, (), tuple(hits), True, conf)
     chosen = _in_reading_order(chosen)
     citations: list[Citation] = []
     paragraphs: list[str] = []

@@ -26,10 +26,15 @@ _DATE = re.compile(
     r"winter|term|financial year)\b|\b(today|tomorrow|yesterday)\b)"
 )
 _PRECISE_DATE = re.compile(f"{_MONTHS.lower()}|/")
-_PRECISE_QUANTITY = re.compile(r"\d|%|half|third|quarter|cent")
+# Counts written as words ("six priorities"); "one" is left out, it is too often not a count.
+_NUMBER_WORDS = (
+    "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+)
+_PRECISE_QUANTITY = re.compile(rf"\d|%|half|third|quarter|cent|\b({_NUMBER_WORDS})\b")
 _QUANTITY = re.compile(
     r"\b\d+(\.\d+)?\b|%|\b(half|third|quarter|per ?cent|percent|majority|minority|most|few|"
-    r"hundreds?|thousands?|dozens?)\b",
+    rf"hundreds?|thousands?|dozens?|{_NUMBER_WORDS})\b",
     re.I,
 )
 # A person, by the cues reports and news copy give one: a title before a name, a name
@@ -70,9 +75,18 @@ _ASKS = (
 )
 # Numbers that are part of a date ("October 11 and 12", "11th October", "in 2016") do not
 # answer "how many".
+_SHARE = re.compile(r"%|half|third|quarter|per ?cent|percent|majority|minority|most|few", re.I)
+_COUNTED = re.compile(r"\b(?:how many|what number of)\s+(.*)", re.I)
+# Where the counted noun ends: "How many cases *did* ...", "How many posts *are* filled".
+_VERB = re.compile(
+    r"did|does|do|are|is|were|was|have|has|had|will|would|can|could|should|in|on|at|by|for|to|"
+    r"from|with|there|they|we|you|he|she|it"
+)
+_COUNT_REACH = 5  # words after a number in which the counted noun may appear
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+_DAYS = rf"{_DAY}(?:\s*(?:and|to|-|–)\s*{_DAY})?"
 _DATE_NUMBER = re.compile(
-    rf"\b(?:{_MONTHS})\s+\d{{1,2}}(?:(?:st|nd|rd|th)?\s*(?:and|to|-|–)\s*\d{{1,2}})?\b"
-    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\b|\b(?:19|20)\d\d\b"
+    rf"\b(?:{_MONTHS})\s+{_DAYS}\b|\b{_DAYS}\s+(?:of\s+)?(?:{_MONTHS})\b|\b(?:19|20)\d\d\b"
 )
 
 
@@ -87,6 +101,9 @@ class Wanted:
 
     pattern: re.Pattern[str]
     roles: tuple[str, ...]  # word stems: "Who inspected" -> ("inspect",), found in "Inspector"
+    # For "how many X", the stems of X: a number counts only when it counts them ("six
+    # priorities" answers "How many priorities", "three years ago" does not).
+    counted: tuple[str, ...] = ()
 
     def found(self, text: str) -> int:
         """0: no such answer in `text`; 1: one is there; 2: a precise one: a person with the
@@ -121,8 +138,16 @@ class Wanted:
         return [
             m.group(0).lower()
             for m in self.pattern.finditer(text)
-            if not any(a <= m.start() < b for a, b in dates)
+            if not any(a <= m.start() < b for a, b in dates) and self._counts(m, text)
         ]
+
+    def _counts(self, number: re.Match[str], text: str) -> bool:
+        """Whether a number in `text` counts what the question asks about: one of the next
+        few words names it, or it is a share ("a third", "40%"), which needs no noun."""
+        if not self.counted or _SHARE.fullmatch(number.group(0)):
+            return True
+        following = text[number.end() :].split()[:_COUNT_REACH]
+        return bool(set(tokenize(" ".join(following))) & set(self.counted))
 
 
 def wanted(question: str) -> Wanted | None:
@@ -133,4 +158,18 @@ def wanted(question: str) -> Wanted | None:
     # The role is named by the question's first content word, its predicate ("Who inspected",
     # "Which inspector", "Who is the director"), not by the words after it ("... the council").
     first = tokenize(question)[:1] if pattern is _NAME else []
-    return Wanted(pattern, tuple(first))
+    return Wanted(pattern, tuple(first), counted(question) if pattern is _QUANTITY else ())
+
+
+def counted(question: str) -> tuple[str, ...]:
+    """What a "how many" question counts: `counted("How many cases did they read?") ->
+    ('case',)`; empty when it does not say ("How much did it cost?")."""
+    m = _COUNTED.search(question)
+    if not m:
+        return ()
+    noun = []
+    for word in m.group(1).split():
+        if _VERB.fullmatch(word.lower().strip("?,.")):
+            break
+        noun.append(word)
+    return tuple(tokenize(" ".join(noun[:4])))

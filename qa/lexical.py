@@ -95,9 +95,13 @@ class Lexical:
         return float(np.log(1 + (self.size - df + 0.5) / (df + 0.5)))
 
     def contains(self, row: int, token: str) -> bool:
+        return bool(np.any(self.rows_with(token) == row))
+
+    def rows_with(self, token: str) -> np.ndarray:
+        """The passages (rows in index order) that hold a stemmed token."""
         tid = self._model.vocab_dict.get(token)
         if tid is None:
-            return False
+            return np.zeros(0, dtype=np.int64)
         s = self._model.scores
         lo, hi = int(s["indptr"][tid]), int(s["indptr"][tid + 1])
-        return bool(np.any(s["indices"][lo:hi] == row))
+        return np.asarray(s["indices"][lo:hi], dtype=np.int64)

@@ -226,6 +226,9 @@ def rank(
     fused = (
         base + _in_context(snap, candidates, base, settings) + _boosts(snap, query.text, candidates, settings)
     )
+    share = name_share(snap, query)
+    if share is not None:
+        fused -= settings.name_weight * (1.0 - share[snap.doc_index[candidates]])
     dense_c = np.clip(dense_c, 0.0, 1.0)
     order = np.argsort(-fused, kind="stable")
     picked: list[int] = []
@@ -270,6 +273,48 @@ def _in_context(
     np.maximum.at(best, docs, base)
     out: np.ndarray = (lift + settings.document_weight * best[docs]).astype(np.float32)
     return out
+
+
+_NOT_NAMES = frozenset(
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday i".split()
+)
+
+
+def names(question: str) -> list[str]:
+    """Stemmed proper names in a question: capitalised words other than the first, months,
+    days and acronyms ("Who inspected Dudley in October?" -> ["dudley"])."""
+    found: list[str] = []
+    for m in re.finditer(r"[A-Za-z][\w'’-]*", question):
+        word = m.group(0)
+        if (
+            not word[0].isupper()
+            or word.isupper()
+            or word.lower() in _NOT_NAMES
+            or not question[: m.start()].strip()
+            or question[: m.start()].rstrip()[-1] in ".?!"
+        ):
+            continue
+        found += tokenize(word)
+    return list(dict.fromkeys(found))
+
+
+def name_share(snap: store.Snapshot, query: Query) -> np.ndarray | None:
+    """For each document, the share of the names in the question (and in the question a
+    follow-up leans on) that it mentions; None when the question names nothing a document
+    mentions. A question about Dudley is not answered from a report about another council."""
+    wanted_names = names(query.text) + (names(query.context) if query.context else [])
+    present = []
+    for token in dict.fromkeys(wanted_names):
+        rows = snap.lexical.rows_with(token)
+        if len(rows):
+            docs = np.zeros(len(snap.doc_names), dtype=np.float32)
+            docs[snap.doc_index[rows]] = 1.0
+            present.append(docs)
+    if not present:
+        return None
+    share: np.ndarray = np.mean(present, axis=0)
+    return share
 
 
 def _minmax(values: np.ndarray) -> np.ndarray:

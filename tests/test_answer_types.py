@@ -56,6 +56,22 @@ def test_numbers_in_dates_do_not_answer_how_many() -> None:
     assert how_many is not None
     assert how_many.found("The visit took place on October 11 and 12, as in 2016.") == 0
     assert how_many.found("On 3rd March inspectors read 45 cases.") == 2
+    assert how_many.found("Inspectors visited on 20 and 21 February and on 18th and 19th of May.") == 0
+    priorities = wanted("How many priorities does the report set?")
+    assert priorities is not None
+    assert priorities.found("The report identifies six priorities for the coming year.") == 2
+
+
+def test_a_number_counts_only_what_the_question_counts() -> None:
+    carers = wanted("How many foster carers does the council have?")
+    assert carers is not None
+    assert carers.found("Three years ago the council was deeply inadequate.") == 0
+    assert carers.found("The council has 120 foster carers.") == 2
+    assert carers.found("Just under a third of the council's carers are new.") == 2
+    cases = wanted("How many children's cases did the inspectors look through?")
+    assert cases is not None
+    assert cases.found("They looked at many hundreds of cases.") == 1
+    assert cases.found("Children aged 16 and 17 who are homeless get help.") == 0
 
 
 def test_sentences_report_the_keywords_beside_the_answer() -> None:

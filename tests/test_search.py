@@ -220,3 +220,24 @@ def test_when_question_prefers_the_date_beside_its_words(tmp_path: Path) -> None
 
     assert first(Settings(answer_near_weight=0.0)) == "offices.txt"
     assert first(Settings()) == "history.txt"
+
+
+def test_a_question_naming_a_council_is_not_answered_from_another_councils_report(tmp_path: Path) -> None:
+    docs = tmp_path / "documents"
+    docs.mkdir()
+    (docs / "northgate.txt").write_text(
+        "Northgate budget\n\nNorthgate's cabinet agreed extra money for children's social care. "
+        "The annual budget for children's services will rise to £61 million next year."
+    )
+    (docs / "dudley.txt").write_text(
+        "Dudley monitoring visit\n\nInspectors found that supervision of social workers in Dudley "
+        "is regular and reflective, and caseloads are manageable."
+    )
+    index = tmp_path / "index"
+    qa.build_index(docs, index)
+    question = "What is the annual budget of Dudley's children's services?"
+    blind = qa.ask(question, index=index, settings=Settings(name_weight=0.0))
+    assert any(c.doc == "northgate.txt" for c in blind.citations)
+    answer = qa.ask(question, index=index)
+    assert answer.abstained
+    assert not any(c.doc == "northgate.txt" for c in answer.citations)
