@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from qa import store
-from qa.answer_types import wanted
+from qa.answer_types import conflicts, wanted
 from qa.chunking import sentence_spans
 from qa.config import Settings
 from qa.embedding import Embedder
@@ -142,9 +142,16 @@ def score_sentences(
     kind = [want.found(c[4]) if want else 0 for c in cands]
     order = sorted(range(len(cands)), key=lambda i: (cands[i][1] != 0, -overlaps[i], cands[i][1]))
     keep = order[: settings.sentence_candidates]
-    # "Inspector Nick Bennison said" answers "Who inspected?" without sharing a word with it.
-    typed = sorted((i for i in order[settings.sentence_candidates :] if kind[i]), key=lambda i: -kind[i])
-    keep = sorted(keep + typed[:4])
+    # "Inspector Nick Bennison said" answers "Who inspected?" without sharing a word with it;
+    # the most precise of such sentences from the best passages are embedded too, unless their
+    # report never mentions the council or person asked about.
+    share = name_share(snap, query)
+
+    def named(i: int) -> bool:
+        return share is None or share[bisect_left(snap.doc_names, cands[i][0].doc)] > 0
+
+    typed = [i for i in order[settings.sentence_candidates :] if kind[i] and named(i)]
+    keep = sorted(keep + sorted(typed, key=lambda i: (-kind[i], cands[i][1]))[:4])
     if not keep:
         return []
     embedder = Embedder.shared(settings)
@@ -154,7 +161,9 @@ def score_sentences(
         qvec = qvec + 0.2 * embedder.encode_query(query.context)
         qvec = qvec / np.linalg.norm(qvec)
     sims = vecs @ qvec
-    share = name_share(snap, query)
+    scores = np.array([h.score for h in hits], dtype=np.float64)
+    spread = float(scores.max() - scores.min()) if len(scores) else 0.0
+    standing = (scores - scores.min()) / spread if spread > 1e-9 else np.ones_like(scores)
     out = []
     for i, sim in zip(keep, sims, strict=True):
         hit, r, s, e, text = cands[i]
@@ -163,11 +172,14 @@ def score_sentences(
             # A sentence from a report that never mentions the council or person asked about
             # neither answers the question nor counts as evidence that it is answered.
             base -= settings.name_weight * (1.0 - float(share[bisect_left(snap.doc_names, hit.doc)]))
+        base -= settings.conflict_weight * conflicts(query.text, text)
         # Holding the kind of answer asked for is evidence the question is answered here,
         # and a strong reason to choose the sentence; the two are weighted separately
         # because the first feeds the calibrated abstention.
         evidence = base + 0.05 * (kind[i] > 0)
-        score = base + settings.sentence_kind_bonus * kind[i]
+        # The passage's own rank carries what one sentence cannot: the rest of the passage and
+        # its neighbours ("the fourth monitoring visit ... took place on October 11 and 12").
+        score = base + settings.sentence_kind_bonus * kind[i] + settings.sentence_passage_weight * standing[r]
         out.append(_Sentence(hit, r, s, e, text, score, evidence))
     return out
 

@@ -173,3 +173,24 @@ def counted(question: str) -> tuple[str, ...]:
             break
         noun.append(word)
     return tuple(tokenize(" ".join(noun[:4])))
+
+
+_ORDINAL = re.compile(
+    r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
+    r"\d{1,2}(?:st|nd|rd|th))\b",
+    re.I,
+)
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def conflicts(question: str, text: str) -> int:
+    """How many of the specifics the question names (a year, an ordinal: "the fourth
+    monitoring visit", "in 2025") `text` contradicts by naming others of the same kind and
+    not the one asked: a sentence about the fifth visit in 2023 does not answer that."""
+    count = 0
+    for pattern in (_ORDINAL, _YEAR):
+        asked = {m.lower() for m in pattern.findall(question)}
+        if asked:
+            named = {m.lower() for m in pattern.findall(text)}
+            count += bool(named) and not (named & asked)
+    return count

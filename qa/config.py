@@ -63,6 +63,9 @@ class Settings:
     # Taken from passages (and answer sentences) of documents that do not mention the names
     # the question gives ("Dudley", "Nick Bennison"), in proportion to the names missing.
     name_weight: float = 1.0
+    # Taken from a passage or sentence per specific it contradicts: it names another year or
+    # ordinal than the one asked ("the fifth visit, in 2023" for "the fourth visit in 2025").
+    conflict_weight: float = 0.2
     max_query_chars: int = 2000
 
     # Answering. The abstention weights (best cosine, keyword coverage, best sentence) and
@@ -76,6 +79,8 @@ class Settings:
     sentence_candidates: int = 16
     # Added to a sentence's score per level of `Wanted.found` (the kind of answer asked for).
     sentence_kind_bonus: float = 0.3
+    # Added to a sentence's score times its passage's standing among the hits (1 for the best).
+    sentence_passage_weight: float = 0.1
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

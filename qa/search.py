@@ -18,7 +18,7 @@ import faiss
 import numpy as np
 
 from qa import store
-from qa.answer_types import wanted
+from qa.answer_types import conflicts, wanted
 from qa.config import Settings
 from qa.embedding import Embedder
 from qa.errors import QueryError
@@ -327,12 +327,11 @@ def _minmax(values: np.ndarray) -> np.ndarray:
 def _boosts(snap: store.Snapshot, question: str, candidates: np.ndarray, settings: Settings) -> np.ndarray:
     """Nudges for passages holding what the question asks for (a date for "when", a number
     for "how many", a person for "who"), more for a precise one and more again when it sits in
-    a sentence with the question's keywords; and for passages of the year the question names."""
+    a sentence with the question's keywords; for passages of the year the question names; and
+    against passages that contradict a year or ordinal the question names."""
     out = np.zeros(len(candidates), dtype=np.float32)
     want = wanted(question)
     years = set(re.findall(r"\b(?:19|20)\d\d\b", question))
-    if want is None and not years:
-        return out
     keywords = {t: snap.lexical.idf(t) for t in dict.fromkeys(tokenize(question))}
     levels = (0.0, *settings.answer_type_weights)
     files = snap.manifest.files
@@ -349,6 +348,7 @@ def _boosts(snap: store.Snapshot, question: str, candidates: np.ndarray, setting
         d = files[c.doc].date if c.doc in files else None
         if years and ((d and d[:4] in years) or any(y in c.text for y in years)):
             out[n] += 0.10
+        out[n] -= settings.conflict_weight * conflicts(question, c.text)
     return out
 
 

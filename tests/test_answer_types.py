@@ -92,3 +92,13 @@ def test_the_role_asked_about_is_the_questions_predicate() -> None:
     which = wanted("Which inspector signed the letter?")
     assert which is not None
     assert which.found("In a letter, government inspector Pauline Higham said so.") == 2
+
+
+def test_a_text_naming_another_year_or_visit_contradicts_the_question() -> None:
+    from qa.answer_types import conflicts
+
+    question = "On which dates was the fourth monitoring visit in 2025 carried out?"
+    assert conflicts(question, "The fifth monitoring visit took place in March 2023.") == 2
+    assert conflicts(question, "The fourth visit, in 2025, followed the third in 2024.") == 0
+    assert conflicts(question, "The visit took place on October 11 and 12.") == 0
+    assert conflicts("What did Ofsted say?", "The fifth visit in 2023.") == 0

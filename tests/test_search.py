@@ -241,3 +241,26 @@ def test_a_question_naming_a_council_is_not_answered_from_another_councils_repor
     answer = qa.ask(question, index=index)
     assert answer.abstained
     assert not any(c.doc == "northgate.txt" for c in answer.citations)
+
+
+def test_a_passage_about_another_visit_is_marked_down(tmp_path: Path) -> None:
+    docs = tmp_path / "documents"
+    docs.mkdir()
+    (docs / "harrowfield.txt").write_text(
+        "Harrowfield visit\n\nOfsted inspectors carried out a fifth monitoring visit to Harrowfield "
+        "children's services on 14 and 15 March 2023."
+    )
+    (docs / "dudley.txt").write_text(
+        "Dudley update\n\nInspectors praised Dudley after their fourth visit. Councillors said the "
+        "visit, which took place on October 11 and 12, showed progress."
+    )
+    index = tmp_path / "index"
+    qa.build_index(docs, index)
+    question = "On which dates was the fourth monitoring visit carried out?"
+
+    def scores(s: Settings) -> dict[str, float]:
+        return {h.doc: h.score for h in qa.search(question, index=index, settings=s)}
+
+    blind, seen = scores(Settings(conflict_weight=0.0)), scores(Settings(conflict_weight=0.2))
+    assert blind["harrowfield.txt"] - seen["harrowfield.txt"] == pytest.approx(0.2, abs=1e-5)
+    assert blind["dudley.txt"] == pytest.approx(seen["dudley.txt"], abs=1e-5)
