@@ -8,6 +8,7 @@ passages are offered only as closest matches. Thresholds come from bench/calibra
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from bisect import bisect_left
 from collections.abc import Sequence
@@ -85,11 +86,21 @@ def _is_statement(text: str, title: str) -> bool:
     """Headings, bylines and captions are not answers: a statement ends like a sentence or is
     long enough to be one, and is not the document's title."""
     words = len(text.split())
-    if words < 4 or " ".join(text.split()) == " ".join(title.split()):
+    if words < 3 or " ".join(text.split()) == " ".join(title.split()):
         return False
-    return words >= 12 or bool(_TERMINAL.search(text))
+    # "Lead inspector: Sarah Quinlan" on a report's cover states a fact without a full stop.
+    return (words >= 4 and (words >= 12 or bool(_TERMINAL.search(text)))) or bool(_LABEL.match(text))
 
 
+_LABEL = re.compile(r"[A-Z][^:\n]{1,40}:[^\S\n]+\S")
+# A bullet or a paragraph number opening a sentence: not part of what is quoted.
+_MARKER = re.compile(r"(?:[-•–—*▪◦●·]|\(?\d{1,2}[.)]|\([a-z]\))[^\S\n]+")
+# The items of a list: bullets, numbered paragraphs, "First, ... Second, ...".
+_ITEM = re.compile(
+    r"(?:[-•–—*▪◦●·]|\(?\d{1,2}[.)]|\([a-z]\))[^\S\n]|"
+    r"(?:first|firstly|second|secondly|third|thirdly|fourth|fourthly|fifth|finally|lastly)\b",
+    re.I,
+)
 _QUOTES = "\"'“”‘’"
 
 
@@ -114,6 +125,8 @@ def _candidates(hits: Sequence[Hit]) -> list[tuple[Hit, int, int, int]]:
     for r, hit in enumerate(hits):
         for a, b in sentence_spans(hit.text):
             a, b = _trim_quotes(hit.text, a, b)
+            marker = _MARKER.match(hit.text, a, b)
+            a = marker.end() if marker else a
             if _is_statement(hit.text[a:b], hit.title):
                 out.append((hit, r, hit.start + a, hit.start + b))
     return out
@@ -209,7 +222,7 @@ def compose(query: Query, hits: Sequence[Hit], snap: store.Snapshot, settings: S
             break
     if not chosen:  # evidence enough to answer, but no sentence good enough to quote
         return Answer(query.text, NOT_COVERED, (), tuple(hits), True, conf)
-    chosen = _in_reading_order(chosen)
+    chosen = _in_reading_order(_with_list_items(chosen, snap))
     citations: list[Citation] = []
     paragraphs: list[str] = []
     current_doc = None
@@ -248,6 +261,66 @@ def _source_line(h: Hit) -> str:
 def _nice_date(iso: str) -> str:
     d = date.fromisoformat(iso)
     return f"{d.day} {d.strftime('%B %Y')}"
+
+
+_MAX_ITEMS = 8
+
+
+def _with_list_items(chosen: list[_Sentence], snap: store.Snapshot) -> list[_Sentence]:
+    """A chosen sentence that opens a list ("What needs to improve?", "three things stand out
+    for me.") brings the list's items with it, each cited; a heading that is a question is
+    then left out, as it states nothing."""
+    out: list[_Sentence] = []
+    taken = {(s.hit.doc, s.hit.page, s.start) for s in chosen}
+    for s in chosen:
+        items = [i for i in _list_after(s, snap) if (i.hit.doc, i.hit.page, i.start) not in taken]
+        taken.update((i.hit.doc, i.hit.page, i.start) for i in items)
+        if not (items and s.text.rstrip().endswith("?")):
+            out.append(s)
+        out.extend(items)
+    return out
+
+
+def _list_after(s: _Sentence, snap: store.Snapshot) -> list[_Sentence]:
+    """The items of a list that follows sentence `s` on its page (in its passage and the next):
+    bullets, numbered paragraphs or "First, ... Second, ...", with at most two sentences of an
+    item's own between them. Fewer than two items is not a list."""
+    passages = [s.hit]
+    row = snap.rows.get(s.hit.id)
+    nxt = int(snap.after[row]) if row is not None else -1
+    if nxt >= 0 and snap.chunks[nxt].page == s.hit.page:
+        c = snap.chunks[nxt]
+        passages.append(dataclasses.replace(s.hit, text=c.text, start=c.start, end=c.end, id=c.id))
+    items: list[_Sentence] = []
+    kind, gap = "", 0
+    for hit in passages:
+        for a, b in sentence_spans(hit.text):
+            if hit.start + a <= s.start:
+                continue
+            item = _ITEM.match(hit.text, a, b)
+            # One list is one kind of item: bullets run on, numbered paragraphs and "First, ...
+            # Second, ..." may have an item's further sentences between them.
+            this = "" if not item else "word" if item.group(0)[0].isalpha() else _item_kind(item.group(0))
+            if this and (not kind or this == kind):
+                kind, gap = this, 0
+                marker = _MARKER.match(hit.text, a, b)
+                a = marker.end() if marker else a
+                items.append(
+                    dataclasses.replace(
+                        s, hit=hit, start=hit.start + a, end=hit.start + b, text=hit.text[a:b]
+                    )
+                )
+            elif items and kind != "bullet" and not this and gap < 2:
+                gap += 1
+            else:
+                return items if len(items) >= 2 else []
+            if len(items) == _MAX_ITEMS:
+                return items
+    return items if len(items) >= 2 else []
+
+
+def _item_kind(marker: str) -> str:
+    return "number" if any(ch.isdigit() for ch in marker) else "bullet"
 
 
 def _in_reading_order(chosen: list[_Sentence]) -> list[_Sentence]:

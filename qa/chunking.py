@@ -8,6 +8,7 @@ Out: embedding. A passage never crosses a page; its `start`/`end` index its page
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -81,27 +82,71 @@ _WORD = re.compile(r"\S+")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of the sentences in `text`, whitespace trimmed.
+    """Spans of the sentences in `text`, whitespace trimmed. A line break ends one too where
+    the layout says so: before a bullet or a numbered paragraph, and after a short line the
+    next does not continue (a heading, a "Label: value" line, a bullet without a full stop).
 
     >>> t = "Mr. Smith visited. It went well.\\n\\nHeading"
     >>> [t[a:b] for a, b in sentence_spans(t)]
     ['Mr. Smith visited.', 'It went well.', 'Heading']
     """
+    ends = sorted(
+        [(m.start(), m.end(), True) for m in _END.finditer(text)]
+        + [(i, i, False) for i in _line_breaks(text)]
+    )
     spans: list[tuple[int, int]] = []
     start = 0
-    for m in _END.finditer(text):
-        end = m.end()
-        if m.group().startswith("."):
-            before = re.search(r"(\S+)$", text[start : m.start()])
+    for at, end, punctuation in ends:
+        if end <= start:
+            continue
+        if punctuation and text[at] == ".":
+            before = re.search(r"(\S+)$", text[start:at])
             word = before.group(1).lower().lstrip("(\"'“‘") if before else ""
             nxt = text[end:].lstrip()[:1]
-            # "Mr." or "e.g." or an initial ("J.") rarely ends a sentence; nor does a lowercase start.
-            if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()) or nxt.islower():
+            # "Mr." or "e.g." or an initial ("J.") rarely ends a sentence; nor does a lowercase
+            # start, nor the number of a numbered paragraph ("1. Children are ...").
+            numbered = word.isdigit() and len(word) <= 2 and not text[start:at][: -len(word)].strip()
+            if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()) or nxt.islower() or numbered:
                 continue
         _add_span(text, start, end, spans)
         start = end
     _add_span(text, start, len(text), spans)
     return spans
+
+
+# A bullet or the number of a numbered paragraph at the start of a line.
+_BULLET = re.compile(r"[ \t]*(?:[-•–—*▪◦●·]|\(?\d{1,2}[.)]|\([a-z]\)|[a-z]\))[ \t]")
+# "Lead inspector: Sarah Quinlan": a report's cover is a column of such lines.
+_LABEL_LINE = re.compile(r"[A-Z][\w’' ]{1,40}:[ \t]+\S")
+_OPEN_END = re.compile(r"[,;(\-–—/&]$|\b(?:and|or|of|the|a|an|to|in|for|by|with|at|on)$", re.I)
+
+
+def _line_breaks(text: str) -> list[int]:
+    """Single line breaks that end a sentence although no punctuation does (PDF text has a
+    line break at every line's end, most of them inside sentences)."""
+    lines = text.split("\n")
+    if len(lines) < 2:
+        return []
+    lengths = sorted(len(line.strip()) for line in lines if line.strip())
+    # Wrapped prose fills the line; a heading or a paragraph's last line falls short of it.
+    full = lengths[int(0.9 * (len(lengths) - 1))] if lengths else 0
+    out, pos = [], 0
+    for line, nxt in itertools.pairwise(lines):
+        pos += len(line)
+        here, line, nxt = pos, line.strip(), nxt.strip()
+        pos += 1
+        if not line or not nxt:
+            continue
+        starts = nxt[0].isupper() or nxt[0].isdigit() or nxt[0] in "\"“‘'"
+        short = (
+            line.endswith(":")
+            or len(line) < 0.8 * full
+            or bool(_BULLET.match(line))
+            or bool(_LABEL_LINE.match(nxt))
+        )
+        if _BULLET.match(nxt) or (starts and short and not _OPEN_END.search(line)):
+            out.append(here)
+    return out
 
 
 def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:

@@ -108,7 +108,7 @@ class Settings:
         """The settings that shape passages; recorded in the manifest."""
         return {
             # Bumped when the passage-cutting code changes, so that old indexes are rebuilt.
-            "chunker_version": 2,
+            "chunker_version": 3,
             "chunk_max_words": self.chunk_max_words,
             "chunk_min_words": self.chunk_min_words,
             "chunk_overlap_sentences": self.chunk_overlap_sentences,

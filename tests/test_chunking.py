@@ -58,3 +58,30 @@ def test_missing_space_after_full_stop_still_ends_a_sentence() -> None:
         "The final rating was fair.",
         "See ofsted.gov.uk today.",
     ]
+
+
+def test_pdf_lines_end_sentences_where_the_layout_says_so() -> None:
+    """PDF text breaks every line; only bullets, numbered paragraphs, headings and
+    "Label: value" lines end a sentence at a line break, wrapped prose does not."""
+    text = (
+        "Inspection dates: 3 to 14 March 2025\n"
+        "Lead inspector: Sarah Quinlan\n"
+        "What needs to improve in this local authority?\n"
+        "- The quality and frequency of supervision for social workers\n"
+        "- The sufficiency of local homes for children in care\n"
+        "The experiences and progress of children\n"
+        "1. Children and families who need help receive a prompt response from the front door and\n"
+        "decisions are made quickly by experienced managers who know the families well.\n"
+        "2. Most assessments are thorough, but a small number do not consider the family's history."
+    )
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        "Inspection dates: 3 to 14 March 2025",
+        "Lead inspector: Sarah Quinlan",
+        "What needs to improve in this local authority?",
+        "- The quality and frequency of supervision for social workers",
+        "- The sufficiency of local homes for children in care",
+        "The experiences and progress of children",
+        "1. Children and families who need help receive a prompt response from the front door and\n"
+        "decisions are made quickly by experienced managers who know the families well.",
+        "2. Most assessments are thorough, but a small number do not consider the family's history.",
+    ]

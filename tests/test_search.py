@@ -264,3 +264,48 @@ def test_a_passage_about_another_visit_is_marked_down(tmp_path: Path) -> None:
     blind, seen = scores(Settings(conflict_weight=0.0)), scores(Settings(conflict_weight=0.2))
     assert blind["harrowfield.txt"] - seen["harrowfield.txt"] == pytest.approx(0.2, abs=1e-5)
     assert blind["dudley.txt"] == pytest.approx(seen["dudley.txt"], abs=1e-5)
+
+
+ILACS_REPORT = [
+    "Ofsted\nInspection of Harrowfield local authority children's services\n\n"
+    "Inspection dates: 3 to 14 March 2025\n\n"
+    "Lead inspector: Sarah Quinlan, His Majesty's Inspector\n\n"
+    "Judgement: Requires improvement to be good",
+    "What needs to improve in this local authority?\n\n"
+    "- The quality and frequency of supervision for social workers.\n"
+    "- The timeliness of initial health assessments for children in care.\n"
+    "- The sufficiency of local homes for children in care.\n\n"
+    "The experiences and progress of children who need help and protection\n\n"
+    "1. Children and families who need help receive a prompt response from the front door. "
+    "Thresholds are well understood by partners, and decisions about what should happen next "
+    "are made quickly by experienced managers.\n\n"
+    "2. Most assessments are thorough, but a small number do not consider the history of the "
+    "family. Caseloads are manageable for most social workers, at around 18 children each.",
+]
+
+
+def test_a_report_s_cover_lines_and_lists_answer_questions(tmp_path: Path) -> None:
+    """An inspection report's layout: "Label: value" lines on the cover, a bulleted list
+    under a heading that is a question, numbered paragraphs. Quotes stay verbatim."""
+    docs = tmp_path / "documents"
+    make_pdf(docs / "ilacs.pdf", ILACS_REPORT, title="Inspection of Harrowfield children's services")
+    index = tmp_path / "index"
+    qa.build_index(docs, index)
+    pages = {p.number: p.text for p in load_document(docs / "ilacs.pdf", docs, Settings()).pages}
+
+    lead = qa.ask("Who was the lead inspector?", index=index)
+    assert [c.quote for c in lead.citations] == ["Lead inspector: Sarah Quinlan, His Majesty's Inspector"]
+    improve = qa.ask("What needs to improve in Harrowfield?", index=index)
+    quotes = [" ".join(c.quote.split()) for c in improve.citations]
+    assert quotes[:3] == [
+        "The quality and frequency of supervision for social workers.",
+        "The timeliness of initial health assessments for children in care.",
+        "The sufficiency of local homes for children in care.",
+    ]
+    assert all(c.page == 2 for c in improve.citations)
+    caseloads = qa.ask("How many children does each social worker have?", index=index)
+    assert "around 18 children each" in caseloads.citations[0].quote
+    for answer in (lead, improve, caseloads):
+        for c in answer.citations:
+            assert c.page is not None
+            assert pages[c.page][c.start : c.end] == c.quote
