@@ -64,8 +64,9 @@ class _Sentence:
     start: int  # in the page
     end: int
     text: str
-    score: float  # for choosing sentences
+    score: float  # for ranking sentences
     evidence: float  # what the abstention is calibrated on (bench/calibrate.py)
+    merit: float = 0.0  # the score without its passage's standing: how far below the best it may be
 
 
 def confidence(hits: Sequence[Hit], best_sentence: float, settings: Settings) -> float:
@@ -192,8 +193,9 @@ def score_sentences(
         evidence = base + 0.05 * (kind[i] > 0)
         # The passage's own rank carries what one sentence cannot: the rest of the passage and
         # its neighbours ("the fourth monitoring visit ... took place on October 11 and 12").
-        score = base + settings.sentence_kind_bonus * kind[i] + settings.sentence_passage_weight * standing[r]
-        out.append(_Sentence(hit, r, s, e, text, score, evidence))
+        merit = base + settings.sentence_kind_bonus * kind[i]
+        score = merit + settings.sentence_passage_weight * standing[r]
+        out.append(_Sentence(hit, r, s, e, text, score, evidence, merit))
     return out
 
 
@@ -207,14 +209,16 @@ def _near_duplicate(a: str, b: str) -> bool:
 def compose(query: Query, hits: Sequence[Hit], snap: store.Snapshot, settings: Settings) -> Answer:
     """Pick the sentences that answer `query` from `hits` and cite each one, or abstain."""
     scored = sorted(score_sentences(query, hits, snap, settings), key=lambda s: -s.score)
-    best = scored[0].score if scored else 0.0
+    # The passage's standing orders sentences, but the weaker sentences of a strong passage
+    # are kept out by their own merit.
+    best = max((s.merit for s in scored), default=0.0)
     conf = confidence(hits, max((s.evidence for s in scored), default=0.0), settings)
     if not scored or conf < settings.abstain_below:
         return Answer(query.text, NOT_COVERED, (), tuple(hits), True, conf)
     chosen: list[_Sentence] = []
     for s in scored:
-        if s.score < max(settings.sentence_min_score, best - settings.sentence_margin):
-            break
+        if s.merit < max(settings.sentence_min_score, best - settings.sentence_margin):
+            continue
         if any(_near_duplicate(s.text, c.text) for c in chosen):
             continue
         chosen.append(s)
