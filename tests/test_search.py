@@ -27,6 +27,17 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return docs, index
 
 
+def index_texts(tmp_path: Path, texts: dict[str, str], settings: Settings | None = None) -> Path:
+    """An index over text files of these names and contents, written in tmp_path."""
+    docs = tmp_path / "documents"
+    docs.mkdir()
+    for name, text in texts.items():
+        (docs / name).write_text(text)
+    index = tmp_path / "index"
+    qa.build_index(docs, index, settings=settings)
+    return index
+
+
 def test_search_returns_typed_hits(built: tuple[Path, Path]) -> None:
     docs, index = built
     hits = qa.search("How quickly does the safeguarding hub respond?", k=3, index=index)
@@ -140,28 +151,30 @@ def test_rebuilt_index_is_picked_up(tmp_path: Path) -> None:
 def test_a_passage_that_continues_its_neighbour_is_found(tmp_path: Path) -> None:
     """The second half of a list ("Second, ... Third, ...") repeats none of the question's
     words; its place beside the passage that does brings it into the results."""
-    docs = tmp_path / "documents"
-    docs.mkdir()
-    (docs / "director.txt").write_text(
-        "Reflections on the inspection\n\n"
-        "The strategic director looked back on the inspection of children's services and said "
-        "three lessons stood out for him. First, there must be a huge ambition, shared by leaders, "
-        "staff and families, that improvement is essential and urgent.\n\n"
-        "Second, we had to be humble and develop true self-awareness about where we fell short. "
-        "Third, rapid improvement may be built on shallow foundations, so the energy and "
-        "commitment have to continue for years to come."
-    )
-    (docs / "pool.txt").write_text(
-        "Leisure news\n\nAn inspection of the swimming pool found the cleaning rotas were not kept, "
-        "and the pool will reopen next month after repairs."
-    )
-    (docs / "roads.txt").write_text(
-        "Highways update\n\nA review of road repairs follows the lessons of a flood; the "
-        "findings will shape the highways budget for next year."
-    )
     settings = Settings(chunk_max_words=45, chunk_min_words=10)
-    index = tmp_path / "index"
-    qa.build_index(docs, index, settings=settings)
+    index = index_texts(
+        tmp_path,
+        {
+            "director.txt": (
+                "Reflections on the inspection\n\n"
+                "The strategic director looked back on the inspection of children's services and said "
+                "three lessons stood out for him. First, there must be a huge ambition, shared by leaders, "
+                "staff and families, that improvement is essential and urgent.\n\n"
+                "Second, we had to be humble and develop true self-awareness about where we fell short. "
+                "Third, rapid improvement may be built on shallow foundations, so the energy and "
+                "commitment have to continue for years to come."
+            ),
+            "pool.txt": (
+                "Leisure news\n\nAn inspection of the swimming pool found the cleaning rotas were not kept, "
+                "and the pool will reopen next month after repairs."
+            ),
+            "roads.txt": (
+                "Highways update\n\nA review of road repairs follows the lessons of a flood; the "
+                "findings will shape the highways budget for next year."
+            ),
+        },
+        settings,
+    )
     question = "What lessons did the strategic director take from the inspection?"
 
     def found(s: Settings) -> bool:
@@ -173,19 +186,20 @@ def test_a_passage_that_continues_its_neighbour_is_found(tmp_path: Path) -> None
 
 
 def test_who_question_is_answered_by_the_sentence_naming_the_person(tmp_path: Path) -> None:
-    docs = tmp_path / "documents"
-    docs.mkdir()
-    (docs / "visit.txt").write_text(
-        "Focused visit to Dudley children's services\n\n"
-        "The focused visit took place in October 2025 and looked at help and protection for "
-        "children in Dudley. The visit found that children's services in Dudley continue to improve. "
-        "Inspector Jane Okafor said: “Children are seen quickly and their views are recorded well.”"
+    index = index_texts(
+        tmp_path,
+        {
+            "visit.txt": (
+                "Focused visit to Dudley children's services\n\n"
+                "The focused visit took place in October 2025 and looked at help and protection for "
+                "children in Dudley. The visit found that children's services in Dudley continue to improve. "
+                "Inspector Jane Okafor said: “Children are seen quickly and their views are recorded well.”"
+            ),
+            "budget.txt": (
+                "Budget news\n\nThe council's budget for 2025 includes more money for libraries and parks."
+            ),
+        },
     )
-    (docs / "budget.txt").write_text(
-        "Budget news\n\nThe council's budget for 2025 includes more money for libraries and parks."
-    )
-    index = tmp_path / "index"
-    qa.build_index(docs, index)
     question = "Who inspected Dudley in the October 2025 focused visit?"
     answer = qa.ask(question, index=index)
     assert not answer.abstained
@@ -197,22 +211,23 @@ def test_who_question_is_answered_by_the_sentence_naming_the_person(tmp_path: Pa
 def test_when_question_prefers_the_date_beside_its_words(tmp_path: Path) -> None:
     """Both passages hold the question's words and a date with its month; only one holds
     them in the same sentence, and that one answers "when"."""
-    docs = tmp_path / "documents"
-    docs.mkdir()
-    (docs / "offices.txt").write_text(
-        "Council news\n\nChildren's services were judged inadequate by inspectors, who found "
-        "that children's services lacked supervision. "
-        "Separately, the council's new offices opened in May 2019 after long delays."
+    index = index_texts(
+        tmp_path,
+        {
+            "offices.txt": (
+                "Council news\n\nChildren's services were judged inadequate by inspectors, who found "
+                "that children's services lacked supervision. "
+                "Separately, the council's new offices opened in May 2019 after long delays."
+            ),
+            "parks.txt": (
+                "Parks news\n\nThe parks budget was judged sufficient by councillors in June 2024."
+            ),
+            "history.txt": (
+                "Inspection history\n\nInspectors judged the children's services inadequate in April 2016, "
+                "and leaders began an improvement plan with new managers."
+            ),
+        },
     )
-    (docs / "parks.txt").write_text(
-        "Parks news\n\nThe parks budget was judged sufficient by councillors in June 2024."
-    )
-    (docs / "history.txt").write_text(
-        "Inspection history\n\nInspectors judged the children's services inadequate in April 2016, "
-        "and leaders began an improvement plan with new managers."
-    )
-    index = tmp_path / "index"
-    qa.build_index(docs, index)
     question = "When were the children's services judged inadequate?"
 
     def first(s: Settings) -> str:
@@ -223,18 +238,19 @@ def test_when_question_prefers_the_date_beside_its_words(tmp_path: Path) -> None
 
 
 def test_a_question_naming_a_council_is_not_answered_from_another_councils_report(tmp_path: Path) -> None:
-    docs = tmp_path / "documents"
-    docs.mkdir()
-    (docs / "northgate.txt").write_text(
-        "Northgate budget\n\nNorthgate's cabinet agreed extra money for children's social care. "
-        "The annual budget for children's services will rise to £61 million next year."
+    index = index_texts(
+        tmp_path,
+        {
+            "northgate.txt": (
+                "Northgate budget\n\nNorthgate's cabinet agreed extra money for children's social care. "
+                "The annual budget for children's services will rise to £61 million next year."
+            ),
+            "dudley.txt": (
+                "Dudley monitoring visit\n\nInspectors found that supervision of social workers in Dudley "
+                "is regular and reflective, and caseloads are manageable."
+            ),
+        },
     )
-    (docs / "dudley.txt").write_text(
-        "Dudley monitoring visit\n\nInspectors found that supervision of social workers in Dudley "
-        "is regular and reflective, and caseloads are manageable."
-    )
-    index = tmp_path / "index"
-    qa.build_index(docs, index)
     question = "What is the annual budget of Dudley's children's services?"
     blind = qa.ask(question, index=index, settings=Settings(name_weight=0.0))
     assert any(c.doc == "northgate.txt" for c in blind.citations)
@@ -244,18 +260,19 @@ def test_a_question_naming_a_council_is_not_answered_from_another_councils_repor
 
 
 def test_a_passage_about_another_visit_is_marked_down(tmp_path: Path) -> None:
-    docs = tmp_path / "documents"
-    docs.mkdir()
-    (docs / "harrowfield.txt").write_text(
-        "Harrowfield visit\n\nOfsted inspectors carried out a fifth monitoring visit to Harrowfield "
-        "children's services on 14 and 15 March 2023."
+    index = index_texts(
+        tmp_path,
+        {
+            "harrowfield.txt": (
+                "Harrowfield visit\n\nOfsted inspectors carried out a fifth monitoring visit to Harrowfield "
+                "children's services on 14 and 15 March 2023."
+            ),
+            "dudley.txt": (
+                "Dudley update\n\nInspectors praised Dudley after their fourth visit. Councillors said the "
+                "visit, which took place on October 11 and 12, showed progress."
+            ),
+        },
     )
-    (docs / "dudley.txt").write_text(
-        "Dudley update\n\nInspectors praised Dudley after their fourth visit. Councillors said the "
-        "visit, which took place on October 11 and 12, showed progress."
-    )
-    index = tmp_path / "index"
-    qa.build_index(docs, index)
     question = "On which dates was the fourth monitoring visit carried out?"
 
     def scores(s: Settings) -> dict[str, float]:
