@@ -122,6 +122,8 @@ class Wanted:
     def sentences(self, text: str, keywords: Mapping[str, float]) -> Iterator[tuple[int, float]]:
         """For each sentence of `text` holding the answer wanted: its `found` level and the
         share of the question's `keywords` (stemmed, with their weights) it also holds."""
+        if not self.pattern.search(text):  # most passages: no need to split them
+            return
         total = sum(keywords.values())
         for a, b in sentence_spans(text):
             sentence = text[a:b]

@@ -223,12 +223,16 @@ def rank(
     base = settings.dense_weight * _minmax(dense_c) + (1 - settings.dense_weight) * _minmax(
         lexical[candidates]
     )
-    fused = (
-        base + _in_context(snap, candidates, base, settings) + _boosts(snap, query.text, candidates, settings)
-    )
+    fused = base + _in_context(snap, candidates, base, settings)
     share = name_share(snap, query)
     if share is not None:
         fused -= settings.name_weight * (1.0 - share[snap.doc_index[candidates]])
+    # The nudges read each passage's sentences; only passages they could lift into the results
+    # are read (the 3k-th best score less the largest nudge), which keeps a large index fast.
+    reach = settings.answer_type_weights[-1] + settings.answer_near_weight + _YEAR_BOOST
+    floor = np.partition(fused, -3 * k)[-3 * k] - reach if len(fused) > 3 * k else -np.inf
+    near = fused >= floor
+    fused[near] += _boosts(snap, query.text, candidates[near], settings)
     dense_c = np.clip(dense_c, 0.0, 1.0)
     order = np.argsort(-fused, kind="stable")
     picked: list[int] = []
@@ -324,6 +328,9 @@ def _minmax(values: np.ndarray) -> np.ndarray:
     return (values - lo) / (hi - lo)
 
 
+_YEAR_BOOST = 0.10
+
+
 def _boosts(snap: store.Snapshot, question: str, candidates: np.ndarray, settings: Settings) -> np.ndarray:
     """Nudges for passages holding what the question asks for (a date for "when", a number
     for "how many", a person for "who"), more for a precise one and more again when it sits in
@@ -347,7 +354,7 @@ def _boosts(snap: store.Snapshot, question: str, candidates: np.ndarray, setting
             )
         d = files[c.doc].date if c.doc in files else None
         if years and ((d and d[:4] in years) or any(y in c.text for y in years)):
-            out[n] += 0.10
+            out[n] += _YEAR_BOOST
         out[n] -= settings.conflict_weight * conflicts(question, c.text)
     return out
 
