@@ -27,7 +27,7 @@ from eval import EXTRA, SHARED, load_cases, with_distractors  # noqa: E402
 
 import qa  # noqa: E402
 from qa import store  # noqa: E402
-from qa.answer import score_sentences  # noqa: E402
+from qa.answer import evidence, score_sentences  # noqa: E402
 from qa.config import Settings  # noqa: E402
 from qa.search import rank, understand  # noqa: E402
 
@@ -49,11 +49,7 @@ def main() -> int:
             for case in cases:
                 query = understand(case.turns[-1], case.turns[:-1])
                 hits = rank(snap, query, settings.k, settings)
-                sentences = score_sentences(query, hits, snap, settings)
-                best = max((s.evidence for s in sentences), default=0.0)
-                dense = max((h.dense for h in hits), default=0.0)
-                cover = max((h.lexical for h in hits), default=0.0)
-                feats.append((dense, cover, best))
+                feats.append(evidence(query, hits, score_sentences(query, hits, snap, settings), snap))
                 labels.append(case.answerable)
                 ids.append(case.id + suffix)
     x = np.array(feats)

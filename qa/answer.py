@@ -69,15 +69,34 @@ class _Sentence:
     merit: float = 0.0  # the score without its passage's standing: how far below the best it may be
 
 
-def confidence(hits: Sequence[Hit], best_sentence: float, settings: Settings) -> float:
-    """Evidence strength, 0..1: keyword coverage of the best passages and the best sentence's
-    score, weighted as calibrated by bench/calibrate.py."""
-    if not hits:
-        return 0.0
-    dense = max(h.dense for h in hits)
-    cover = max(h.lexical for h in hits)
-    w = settings.confidence_weights
-    return w[0] * dense + w[1] * cover + w[2] * best_sentence
+def evidence(
+    query: Query, hits: Sequence[Hit], scored: Sequence[_Sentence], snap: store.Snapshot
+) -> tuple[float, float, float]:
+    """What the abstention is decided on (bench/calibrate.py fits it): the best passage cosine,
+    the best keyword coverage and the best sentence's evidence score, counting only reports
+    that mention the council or person the question names; all zero when the question asks
+    for a sum of money and no sentence holds one."""
+    share = name_share(snap, query)
+
+    def named(doc: str) -> bool:
+        return share is None or share[bisect_left(snap.doc_names, doc)] > 0
+
+    passages = [h for h in hits if named(h.doc)]
+    sentences = [s for s in scored if named(s.hit.doc)]
+    want = wanted(query.text)
+    unmet = want is not None and want.required and not any(want.found(s.text) for s in sentences)
+    if not passages or unmet:
+        return (0.0, 0.0, 0.0)
+    return (
+        max(h.dense for h in passages),
+        max(h.lexical for h in passages),
+        max((s.evidence for s in sentences), default=0.0),
+    )
+
+
+def confidence(features: tuple[float, float, float], settings: Settings) -> float:
+    """Evidence strength, 0..1, weighted as calibrated by bench/calibrate.py."""
+    return float(np.dot(settings.confidence_weights, features))
 
 
 _TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$")
@@ -212,7 +231,7 @@ def compose(query: Query, hits: Sequence[Hit], snap: store.Snapshot, settings: S
     # The passage's standing orders sentences, but the weaker sentences of a strong passage
     # are kept out by their own merit.
     best = max((s.merit for s in scored), default=0.0)
-    conf = confidence(hits, max((s.evidence for s in scored), default=0.0), settings)
+    conf = confidence(evidence(query, hits, scored, snap), settings)
     if not scored or conf < settings.abstain_below:
         return Answer(query.text, NOT_COVERED, (), tuple(hits), True, conf)
     chosen: list[_Sentence] = []

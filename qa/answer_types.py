@@ -55,7 +55,21 @@ _NAME = re.compile(
     rf"|\b(?:said|says|according to|by|from|signed by|inspector|minister|director|councillor)[^\S\n]+{_FULL}"
     rf"|\b{_FULL},[^\S\n]+(?:the[^\S\n]+)?(?:[A-Za-z’']+[^\S\n]+){{0,6}}?{_ROLE}\b"
 )
+# A sum of money: "£4.2 million", "$300", "61 million pounds".
+_MONEY = re.compile(
+    r"[£$€]\s?\d|\b\d+(?:[.,]\d+)?\s*(?:million|billion|bn|m|k)\b|\b\d[\d,.]*\s*(?:pounds|euros|dollars)\b",
+    re.I,
+)
 _ASKS = (
+    (
+        # Asked for money, only a sum answers: no sum in the documents, no answer.
+        re.compile(
+            r"^\s*(how much|what (is|was|were|are) the)\b.*\b(spend|spent|spending|cost|costs|costing|"
+            r"budget|budgets|pay|paid|fund|funding|money|price|worth|salary|salaries)\b",
+            re.I,
+        ),
+        _MONEY,
+    ),
     (
         re.compile(
             r"^\s*(when|what (date|year|month|day)s?|which (date|year|month|day)s?|by when|how long ago)\b|"
@@ -117,7 +131,14 @@ class Wanted:
             return 2 if any(_PRECISE_DATE.search(m) for m in matches) else 1
         if self.pattern is _QUANTITY:
             return 2 if any(_PRECISE_QUANTITY.search(m) for m in matches) else 1
+        if self.pattern is _MONEY:
+            return 2
         return 2 if any(role in m for m in matches for role in self.roles) else 1
+
+    @property
+    def required(self) -> bool:
+        """Whether only this kind of answer can answer the question (a sum of money)."""
+        return self.pattern is _MONEY
 
     def sentences(self, text: str, keywords: Mapping[str, float]) -> Iterator[tuple[int, float]]:
         """For each sentence of `text` holding the answer wanted: its `found` level and the

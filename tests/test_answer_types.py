@@ -97,3 +97,14 @@ def test_a_text_naming_another_year_or_visit_contradicts_the_question() -> None:
     assert conflicts(question, "The fourth visit, in 2025, followed the third in 2024.") == 0
     assert conflicts(question, "The visit took place on October 11 and 12.") == 0
     assert conflicts("What did Ofsted say?", "The fifth visit in 2023.") == 0
+
+
+def test_only_a_sum_answers_a_question_about_money() -> None:
+    spend = wanted("How much did the council spend on agency staff last year?")
+    assert spend is not None and spend.required
+    assert spend.found("The council spent £4.2 million on agency staff.") == 2
+    assert spend.found("It spent much of the year recruiting 30 social workers.") == 0
+    budget = wanted("What is the annual budget of children's services?")
+    assert budget is not None and budget.required
+    progress = wanted("How much progress has been made?")
+    assert progress is not None and not progress.required

@@ -326,3 +326,25 @@ def test_a_report_s_cover_lines_and_lists_answer_questions(tmp_path: Path) -> No
         for c in answer.citations:
             assert c.page is not None
             assert pages[c.page][c.start : c.end] == c.quote
+
+
+def test_a_question_about_money_needs_a_sum_to_be_answered(tmp_path: Path) -> None:
+    index = index_texts(
+        tmp_path,
+        {
+            "staff.txt": (
+                "Agency staff in children's services\n\nLast year the council relied on agency social workers in every team, "
+                "and it spent much of the year recruiting permanent social workers."
+            ),
+            "budget.txt": (
+                "Children's services budget report\n\nThe council spent £4.2 million on agency social workers last year, "
+                "the cabinet was told."
+            ),
+        },
+    )
+    question = "How much did the council spend on agency social workers last year?"
+    answer = qa.ask(question, index=index)
+    assert not answer.abstained
+    assert "£4.2 million" in answer.citations[0].quote
+    without = qa.ask(question, index=index, documents=["staff.txt"])
+    assert without.abstained
