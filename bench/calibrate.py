@@ -49,7 +49,8 @@ def main() -> int:
             for case in cases:
                 query = understand(case.turns[-1], case.turns[:-1])
                 hits = rank(snap, query, settings.k, settings)
-                feats.append(evidence(query, hits, score_sentences(query, hits, snap, settings), snap))
+                sentences = score_sentences(query, hits, snap, settings)
+                feats.append(evidence(query, hits, sentences, snap, settings))
                 labels.append(case.answerable)
                 ids.append(case.id + suffix)
     x = np.array(feats)

@@ -70,13 +70,17 @@ class _Sentence:
 
 
 def evidence(
-    query: Query, hits: Sequence[Hit], scored: Sequence[_Sentence], snap: store.Snapshot
+    query: Query,
+    hits: Sequence[Hit],
+    scored: Sequence[_Sentence],
+    snap: store.Snapshot,
+    settings: Settings,
 ) -> tuple[float, float, float]:
     """What the abstention is decided on (bench/calibrate.py fits it): the best passage cosine,
     the best keyword coverage and the best sentence's evidence score, counting only reports
     that mention the council or person the question names; all zero when the question asks
     for a sum of money and no sentence holds one."""
-    share = name_share(snap, query)
+    share = name_share(snap, query) if settings.name_weight > 0 else None
 
     def named(doc: str) -> bool:
         return share is None or share[bisect_left(snap.doc_names, doc)] > 0
@@ -231,7 +235,7 @@ def compose(query: Query, hits: Sequence[Hit], snap: store.Snapshot, settings: S
     # The passage's standing orders sentences, but the weaker sentences of a strong passage
     # are kept out by their own merit.
     best = max((s.merit for s in scored), default=0.0)
-    conf = confidence(evidence(query, hits, scored, snap), settings)
+    conf = confidence(evidence(query, hits, scored, snap, settings), settings)
     if not scored or conf < settings.abstain_below:
         return Answer(query.text, NOT_COVERED, (), tuple(hits), True, conf)
     chosen: list[_Sentence] = []
