@@ -182,7 +182,7 @@ def score_sentences(
     # "Inspector Nick Bennison said" answers "Who inspected?" without sharing a word with it;
     # the most precise of such sentences from the best passages are embedded too, unless their
     # report never mentions the council or person asked about.
-    share = name_share(snap, query)
+    share = name_share(snap, query) if settings.name_weight > 0 else None
 
     def named(i: int) -> bool:
         return share is None or share[bisect_left(snap.doc_names, cands[i][0].doc)] > 0
@@ -312,6 +312,10 @@ def _list_after(s: _Sentence, snap: store.Snapshot) -> list[_Sentence]:
     """The items of a list that follows sentence `s` on its page (in its passage and the next):
     bullets, numbered paragraphs or "First, ... Second, ...", with at most two sentences of an
     item's own between them. Fewer than two items is not a list."""
+    # Only a lead-in opens a list: a heading or sentence ending in ":" or "?", or a sentence
+    # followed by "First, ...". A sentence that merely precedes the next numbered paragraph
+    # or bullet does not bring it along.
+    opens = s.text.rstrip().endswith((":", "?"))
     passages = [s.hit]
     row = snap.rows.get(s.hit.id)
     nxt = int(snap.after[row]) if row is not None else -1
@@ -328,6 +332,8 @@ def _list_after(s: _Sentence, snap: store.Snapshot) -> list[_Sentence]:
             # One list is one kind of item: bullets run on, numbered paragraphs and "First, ...
             # Second, ..." may have an item's further sentences between them.
             this = "" if not item else "word" if item.group(0)[0].isalpha() else _item_kind(item.group(0))
+            if not items and this and not opens and not re.match(r"first", hit.text[a:b], re.I):
+                return []
             if this and (not kind or this == kind):
                 kind, gap = this, 0
                 marker = _MARKER.match(hit.text, a, b)

@@ -322,7 +322,11 @@ def test_a_report_s_cover_lines_and_lists_answer_questions(tmp_path: Path) -> No
     assert all(c.page == 2 for c in improve.citations)
     caseloads = qa.ask("How many children does each social worker have?", index=index)
     assert "around 18 children each" in caseloads.citations[0].quote
-    for answer in (lead, improve, caseloads):
+    # A sentence that merely precedes the next numbered paragraph does not bring it along.
+    response = qa.ask("How quickly do families who need help get a response?", index=index)
+    assert "prompt response" in response.citations[0].quote
+    assert not any("Most assessments" in c.quote for c in response.citations)
+    for answer in (lead, improve, caseloads, response):
         for c in answer.citations:
             assert c.page is not None
             assert pages[c.page][c.start : c.end] == c.quote
@@ -333,12 +337,13 @@ def test_a_question_about_money_needs_a_sum_to_be_answered(tmp_path: Path) -> No
         tmp_path,
         {
             "staff.txt": (
-                "Agency staff in children's services\n\nLast year the council relied on agency social workers in every team, "
-                "and it spent much of the year recruiting permanent social workers."
+                "Agency staff in children's services\n\nLast year the council relied on agency "
+                "social workers in every team, and it spent much of the year recruiting permanent "
+                "social workers."
             ),
             "budget.txt": (
-                "Children's services budget report\n\nThe council spent £4.2 million on agency social workers last year, "
-                "the cabinet was told."
+                "Children's services budget report\n\nThe council spent £4.2 million on agency "
+                "social workers last year, the cabinet was told."
             ),
         },
     )
