@@ -209,7 +209,8 @@ def score_sentences(
             # A sentence from a report that never mentions the council or person asked about
             # neither answers the question nor counts as evidence that it is answered.
             base -= settings.name_weight * (1.0 - float(share[bisect_left(snap.doc_names, hit.doc)]))
-        base -= settings.conflict_weight * conflicts(query.text, text)
+        # "The fifth visit" in the sentence or, around it, in its passage: another occasion.
+        base -= settings.conflict_weight * max(conflicts(query.text, text), conflicts(query.text, hit.text))
         # Holding the kind of answer asked for is evidence the question is answered here,
         # and a strong reason to choose the sentence; the two are weighted separately
         # because the first feeds the calibrated abstention.
