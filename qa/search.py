@@ -281,8 +281,13 @@ def _in_context(
 
 _NOT_NAMES = frozenset(
     "january february march april may june july august september october november december "
-    "monday tuesday wednesday thursday friday saturday sunday i".split()
+    "monday tuesday wednesday thursday friday saturday sunday i "
+    # The inspectorate and words of any council's name say nothing about which one is meant.
+    "ofsted inspectorate government department education council councils borough county city "
+    "metropolitan children services social care".split()
 )
+# A name most documents mention ("Dudley" in a folder about Dudley) does not tell them apart.
+_COMMON_NAME = 0.6
 
 
 def names(question: str) -> list[str]:
@@ -294,7 +299,7 @@ def names(question: str) -> list[str]:
         if (
             not word[0].isupper()
             or word.isupper()
-            or word.lower() in _NOT_NAMES
+            or re.sub(r"['’]s$", "", word.lower()) in _NOT_NAMES
             or not question[: m.start()].strip()
             or question[: m.start()].rstrip()[-1] in ".?!"
         ):
@@ -305,15 +310,16 @@ def names(question: str) -> list[str]:
 
 def name_share(snap: store.Snapshot, query: Query) -> np.ndarray | None:
     """For each document, the share of the names in the question (and in the question a
-    follow-up leans on) that it mentions; None when the question names nothing a document
-    mentions. A question about Dudley is not answered from a report about another council."""
+    follow-up leans on) that it mentions; None when the question names nothing that tells
+    documents apart (a name no document or most documents mention). A question about Dudley
+    is not answered from a report about another council."""
     wanted_names = names(query.text) + (names(query.context) if query.context else [])
     present = []
     for token in dict.fromkeys(wanted_names):
         rows = snap.lexical.rows_with(token)
-        if len(rows):
-            docs = np.zeros(len(snap.doc_names), dtype=np.float32)
-            docs[snap.doc_index[rows]] = 1.0
+        docs = np.zeros(len(snap.doc_names), dtype=np.float32)
+        docs[snap.doc_index[rows]] = 1.0
+        if 0 < docs.mean() <= _COMMON_NAME:
             present.append(docs)
     if not present:
         return None

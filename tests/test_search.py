@@ -353,3 +353,18 @@ def test_a_question_about_money_needs_a_sum_to_be_answered(tmp_path: Path) -> No
     assert "£4.2 million" in answer.citations[0].quote
     without = qa.ask(question, index=index, documents=["staff.txt"])
     assert without.abstained
+
+
+def test_names_that_do_not_tell_documents_apart_are_not_names() -> None:
+    from qa.search import names
+
+    assert names("What did Ofsted say about Dudley Council and Sandwell Children's Services?") == [
+        "dudley",
+        "sandwel",
+    ]
+    assert names("When did Inspector Nick Bennison visit in October? And Dudley?") == [
+        "inspector",
+        "nick",
+        "bennison",
+        "dudley",
+    ]
