@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -20,7 +20,7 @@ import numpy as np
 
 from qa import store
 from qa.answer_types import conflicts, wanted
-from qa.chunking import sentence_spans
+from qa.chunking import MARKER, sentence_spans
 from qa.config import Settings
 from qa.embedding import Embedder
 from qa.lexical import tokenize
@@ -80,13 +80,9 @@ def evidence(
     the best keyword coverage and the best sentence's evidence score, counting only reports
     that mention the council or person the question names; all zero when the question asks
     for a sum of money and no sentence holds one."""
-    share = name_share(snap, query) if settings.name_weight > 0 else None
-
-    def named(doc: str) -> bool:
-        return share is None or share[bisect_left(snap.doc_names, doc)] > 0
-
-    passages = [h for h in hits if named(h.doc)]
-    sentences = [s for s in scored if named(s.hit.doc)]
+    share = _name_shares(snap, query, settings)
+    passages = [h for h in hits if share(h.doc) > 0]
+    sentences = [s for s in scored if share(s.hit.doc) > 0]
     want = wanted(query.text)
     unmet = want is not None and want.required and not any(want.found(s.text) for s in sentences)
     if not passages or unmet:
@@ -96,6 +92,15 @@ def evidence(
         max(h.lexical for h in passages),
         max((s.evidence for s in sentences), default=0.0),
     )
+
+
+def _name_shares(snap: store.Snapshot, query: Query, settings: Settings) -> Callable[[str], float]:
+    """For a document, the share of the names the question gives that it mentions: 1 for
+    every document when the question names nothing that tells them apart, or names are off."""
+    share = name_share(snap, query) if settings.name_weight > 0 else None
+    if share is None:
+        return lambda doc: 1.0
+    return lambda doc: float(share[bisect_left(snap.doc_names, doc)])
 
 
 def confidence(features: tuple[float, float, float], settings: Settings) -> float:
@@ -118,10 +123,10 @@ def _is_statement(text: str, title: str) -> bool:
 
 _LABEL = re.compile(r"[A-Z][^:\n]{1,40}:[^\S\n]+\S")
 # A bullet or a paragraph number opening a sentence: not part of what is quoted.
-_MARKER = re.compile(r"(?:[-•–—*▪◦●·]|\(?\d{1,2}[.)]|\([a-z]\))[^\S\n]+")
+_MARKER = re.compile(rf"{MARKER}[^\S\n]+")
 # The items of a list: bullets, numbered paragraphs, "First, ... Second, ...".
 _ITEM = re.compile(
-    r"(?:[-•–—*▪◦●·]|\(?\d{1,2}[.)]|\([a-z]\))[^\S\n]|"
+    rf"{MARKER}[^\S\n]|"
     r"(?:first|firstly|second|secondly|third|thirdly|fourth|fourthly|fifth|finally|lastly)\b",
     re.I,
 )
@@ -182,12 +187,8 @@ def score_sentences(
     # "Inspector Nick Bennison said" answers "Who inspected?" without sharing a word with it;
     # the most precise of such sentences from the best passages are embedded too, unless their
     # report never mentions the council or person asked about.
-    share = name_share(snap, query) if settings.name_weight > 0 else None
-
-    def named(i: int) -> bool:
-        return share is None or share[bisect_left(snap.doc_names, cands[i][0].doc)] > 0
-
-    typed = [i for i in order[settings.sentence_candidates :] if kind[i] and named(i)]
+    share = _name_shares(snap, query, settings)
+    typed = [i for i in order[settings.sentence_candidates :] if kind[i] and share(cands[i][0].doc) > 0]
     keep = sorted(keep + sorted(typed, key=lambda i: (-kind[i], cands[i][1]))[:4])
     if not keep:
         return []
@@ -205,10 +206,9 @@ def score_sentences(
     for i, sim in zip(keep, sims, strict=True):
         hit, r, s, e, text = cands[i]
         base = 0.6 * float(sim) + 0.4 * overlaps[i] - 0.01 * r
-        if share is not None:
-            # A sentence from a report that never mentions the council or person asked about
-            # neither answers the question nor counts as evidence that it is answered.
-            base -= settings.name_weight * (1.0 - float(share[bisect_left(snap.doc_names, hit.doc)]))
+        # A sentence from a report that never mentions the council or person asked about
+        # neither answers the question nor counts as evidence that it is answered.
+        base -= settings.name_weight * (1.0 - share(hit.doc))
         # "The fifth visit" in the sentence or, around it, in its passage: another occasion.
         base -= settings.conflict_weight * max(conflicts(query.text, text), conflicts(query.text, hit.text))
         # Holding the kind of answer asked for is evidence the question is answered here,

@@ -203,7 +203,7 @@ _ORDINAL = re.compile(
     r"\d{1,2}(?:st|nd|rd|th))\b",
     re.I,
 )
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
 def conflicts(question: str, text: str) -> int:
@@ -211,7 +211,7 @@ def conflicts(question: str, text: str) -> int:
     monitoring visit", "in 2025") `text` contradicts by naming others of the same kind and
     not the one asked: a sentence about the fifth visit in 2023 does not answer that."""
     count = 0
-    for pattern in (_ORDINAL, _YEAR):
+    for pattern in (_ORDINAL, YEAR):
         asked = {m.lower() for m in pattern.findall(question)}
         if asked:
             named = {m.lower() for m in pattern.findall(text)}

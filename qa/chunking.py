@@ -114,8 +114,11 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-# A bullet or the number of a numbered paragraph at the start of a line.
-_BULLET = re.compile(r"[ \t]*(?:[-•–—*▪◦●·]|\(?\d{1,2}[.)]|\([a-z]\)|[a-z]\))[ \t]")
+# A bullet or the number of a numbered paragraph ("1.", "(2)", "(a)"); shared with qa.answer,
+# which keeps it out of quotes and reads lists by it.
+MARKER = r"(?:[-•–—*▪◦●·]|\(?\d{1,2}[.)]|\([a-z]\))"
+# ... at the start of a line, where "a)" counts too.
+_BULLET = re.compile(rf"[ \t]*(?:{MARKER}|[a-z]\))[ \t]")
 # "Lead inspector: Sarah Quinlan": a report's cover is a column of such lines.
 _LABEL_LINE = re.compile(r"[A-Z][\w’' ]{1,40}:[ \t]+\S")
 _OPEN_END = re.compile(r"[,;(\-–—/&]$|\b(?:and|or|of|the|a|an|to|in|for|by|with|at|on)$", re.I)

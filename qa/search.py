@@ -18,7 +18,7 @@ import faiss
 import numpy as np
 
 from qa import store
-from qa.answer_types import conflicts, wanted
+from qa.answer_types import YEAR, conflicts, wanted
 from qa.config import Settings
 from qa.embedding import Embedder
 from qa.errors import QueryError
@@ -231,8 +231,8 @@ def rank(
     # are read (the 3k-th best score less the largest nudge), which keeps a large index fast.
     reach = settings.answer_type_weights[-1] + settings.answer_near_weight + _YEAR_BOOST
     floor = np.partition(fused, -3 * k)[-3 * k] - reach if len(fused) > 3 * k else -np.inf
-    near = fused >= floor
-    fused[near] += _boosts(snap, query.text, candidates[near], settings)
+    reachable = fused >= floor
+    fused[reachable] += _boosts(snap, query.text, candidates[reachable], settings)
     dense_c = np.clip(dense_c, 0.0, 1.0)
     order = np.argsort(-fused, kind="stable")
     picked: list[int] = []
@@ -344,7 +344,7 @@ def _boosts(snap: store.Snapshot, question: str, candidates: np.ndarray, setting
     against passages that contradict a year or ordinal the question names."""
     out = np.zeros(len(candidates), dtype=np.float32)
     want = wanted(question)
-    years = set(re.findall(r"\b(?:19|20)\d\d\b", question))
+    years = set(YEAR.findall(question))
     keywords = {t: snap.lexical.idf(t) for t in dict.fromkeys(tokenize(question))}
     levels = (0.0, *settings.answer_type_weights)
     files = snap.manifest.files
