@@ -1,16 +1,19 @@
 """inspection-qa web app: layout and wiring only; every handler is a thin call into `qa`.
 
     python app.py [--host 127.0.0.1] [--port 7860] [--documents documents] [--index index]
-                  [--auth USER:PASSWORD] [--max-upload-mb 50]
+                  [--auth USER:PASSWORD] [--allow-changes] [--max-upload-mb 50]
 
 Each option can also come from the environment (QA_HOST, QA_PORT, QA_DOCUMENTS, QA_INDEX,
-QA_AUTH, QA_MAX_UPLOAD_MB). The index is brought up to date at start-up (built if missing).
+QA_AUTH, QA_ALLOW_CHANGES, QA_MAX_UPLOAD_MB). The index is brought up to date at start-up
+(built if missing). On a host other than loopback without --auth the app is read-only
+(asking and reading only) unless --allow-changes is given.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import ipaddress
 import logging
 import os
 import secrets
@@ -74,6 +77,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--auth", default=env("QA_AUTH"), help="require login as USER:PASSWORD for every page (QA_AUTH)"
     )
     p.add_argument(
+        "--allow-changes",
+        action="store_true",
+        default=env("QA_ALLOW_CHANGES", "") not in ("", "0"),
+        help="let visitors add and remove documents even on a public host without --auth (QA_ALLOW_CHANGES)",
+    )
+    p.add_argument(
         "--max-upload-mb",
         type=int,
         default=int(env("QA_MAX_UPLOAD_MB", "50")),
@@ -85,17 +94,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 class App:
     """The handlers; each reads or changes state only through the `qa` package."""
 
-    def __init__(self, documents: Path, index: Path, max_upload_mb: int) -> None:
+    def __init__(self, documents: Path, index: Path, max_upload_mb: int, *, read_only: bool = False) -> None:
         self.documents = documents
         self.index = index
         self.max_bytes = max_upload_mb * 1024 * 1024
+        self.read_only = read_only
         self.settings = Settings.from_env(documents=documents, index=index)
 
-    def doc_choices(self) -> list[str]:
-        return [e.doc for e in library.entries(self.index) if e.status == "indexed"]
-
-    def library_table(self) -> list[list[object]]:
-        return ui_format.library_rows(library.entries(self.index))
+    def library_view(self) -> tuple[Any, ...]:
+        """The library as it is now, for every page load: table, filter, remove and restore lists."""
+        rows = library.entries(self.index)
+        return (
+            ui_format.library_rows(rows),
+            gr.update(choices=ui_format.doc_choices(rows, indexed_only=True)),
+            gr.update(choices=ui_format.doc_choices(rows), value=None),
+            gr.update(choices=ui_format.removed_choices(library.removed(self.documents)), value=None),
+        )
 
     def respond(
         self, message: str, chat: list[dict[str, Any]], docs: list[str] | None, since: str, until: str
@@ -128,6 +142,8 @@ class App:
         return qa.build_index(self.documents, self.index, settings=self.settings, progress=report)
 
     def upload(self, files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+        if self.read_only:
+            return self._after_change(READ_ONLY)
         uploads = [(Path(f).name, Path(f)) for f in files or []]
         saved, refused = library.add_files(uploads, self.documents, max_bytes=self.max_bytes)
         lines = [f"Refused **{r.name}**: {r.reason}" for r in refused]
@@ -140,26 +156,63 @@ class App:
             lines += [f"Skipped **{s.path}**: {s.reason}" for s in result.skipped if s.path in saved]
         return self._after_change("\n\n".join(lines) or "Choose files to add.")
 
-    def remove(self, name: str | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
-        if not name:
-            return self._after_change("Choose a document to remove.")
+    def ask_remove(self, name: str | None) -> tuple[Any, ...]:
+        """First step of a removal: name the document and ask to confirm; changes nothing."""
+        entry = next((e for e in library.entries(self.index) if e.doc == name), None) if name else None
+        if self.read_only or entry is None:
+            message = READ_ONLY if self.read_only else "Choose a document to remove."
+            return None, gr.update(visible=False), "", message
+        question = (
+            f"Remove **{entry.title}** (`{entry.doc}`) from the library? It will no longer be quoted; "
+            "the file is kept aside and can be restored."
+        )
+        return name, gr.update(visible=True), question, ""
+
+    def remove(self, pending: str | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+        """Second step: only the document confirmed in this page's session is moved aside."""
+        if self.read_only or not pending:
+            return (None, *self._after_change(READ_ONLY if self.read_only else "Nothing to remove."))
         try:
-            library.remove_document(name, self.documents, self.index)
+            entry = library.remove_document(pending, self.documents, self.index)
             self.rebuild(progress)
         except qa.QAError as exc:
             raise gr.Error(str(exc)) from None
-        return self._after_change(f"Removed **{name}**; it will not be quoted again.")
+        message = f"Removed **{entry.title}** (`{entry.doc}`); it will not be quoted again. Restore it below."
+        return (None, *self._after_change(message, restore=entry.id))
 
-    def _after_change(self, message: str) -> tuple[Any, ...]:
-        choices = self.doc_choices()
-        all_docs = [e.doc for e in library.entries(self.index)]
-        return (
-            message,
-            self.library_table(),
-            gr.update(choices=choices, value=[]),
-            gr.update(choices=all_docs, value=None),
-            None,
-        )
+    def restore(self, entry_id: str | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+        if self.read_only or not entry_id:
+            return self._after_change(
+                READ_ONLY if self.read_only else "Choose a removed document to restore."
+            )
+        try:
+            name = library.restore(entry_id, self.documents)
+            self.rebuild(progress)
+        except qa.QAError as exc:
+            raise gr.Error(str(exc)) from None
+        return self._after_change(f"Restored **{name}**.")
+
+    def ask_empty(self) -> tuple[Any, ...]:
+        """First step of emptying the removed files: say how many and ask; changes nothing."""
+        count = len(library.removed(self.documents))
+        if self.read_only or not count:
+            message = READ_ONLY if self.read_only else "No removed files."
+            return False, gr.update(visible=False), gr.update(value=message)
+        question = f"Delete the {count} removed file(s) for good? This cannot be undone."
+        return True, gr.update(visible=True), gr.update(value=question)
+
+    def empty(self, pending: bool) -> tuple[Any, ...]:
+        """Second step: deletes only when this page's session asked first."""
+        if self.read_only or pending is not True:
+            return (False, *self._after_change(READ_ONLY if self.read_only else "Nothing deleted."))
+        count = library.empty_removed(self.documents)
+        return (False, *self._after_change(f"Deleted {count} removed file(s) for good."))
+
+    def _after_change(self, message: str, *, restore: str | None = None) -> tuple[Any, ...]:
+        table, doc_filter, remove_choice, restore_choice = self.library_view()
+        if restore:
+            restore_choice["value"] = restore
+        return message, table, doc_filter, remove_choice, restore_choice, None, gr.update(visible=False)
 
     def serve_document(self, name: str) -> FileResponse:
         try:
@@ -175,13 +228,24 @@ class App:
         )
 
 
+READ_ONLY = "This server is read-only: documents cannot be added or removed here."
+
+
+def is_loopback(host: str) -> bool:
+    """True for addresses only this machine can reach: `is_loopback("127.0.0.1") -> True`."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def build_blocks(app: App) -> gr.Blocks:
     with gr.Blocks(title="inspection-qa") as blocks:
         with gr.Sidebar(open=True):
             gr.Markdown("### Narrow the question")
-            doc_filter = gr.Dropdown(
-                app.doc_choices(), multiselect=True, label="Only these documents", elem_id="doc-filter"
-            )
+            doc_filter = gr.Dropdown([], multiselect=True, label="Only these documents", elem_id="doc-filter")
             since = gr.Textbox(label="Dated from (YYYY-MM-DD)", elem_id="since")
             until = gr.Textbox(label="Dated until (YYYY-MM-DD)", elem_id="until")
             new_chat = gr.Button("New conversation", elem_id="new-chat")
@@ -208,24 +272,49 @@ def build_blocks(app: App) -> gr.Blocks:
                 sources = gr.HTML(ui_format.sources_html(None), elem_id="sources")
         with gr.Tab("Library", elem_id="tab-library"):
             table = gr.Dataframe(
-                app.library_table(),
+                [],
                 headers=ui_format.LIBRARY_HEADERS,
                 interactive=False,
                 elem_id="library",
                 wrap=True,
             )
-            files = gr.File(
-                file_count="multiple",
-                file_types=[".pdf", ".txt", ".md"],
-                type="filepath",
-                label="Add reports (PDF, TXT, MD)",
-                elem_id="upload",
-            )
-            add = gr.Button("Add to library", variant="primary", elem_id="add")
-            entries = [e.doc for e in library.entries(app.index)]
-            remove_choice = gr.Dropdown(entries, label="Remove a document", elem_id="remove-choice")
-            remove = gr.Button("Remove", variant="stop", elem_id="remove")
-            status = gr.Markdown(elem_id="library-status")
+            status = gr.Markdown(READ_ONLY if app.read_only else "", elem_id="library-status")
+            with gr.Group(visible=not app.read_only):
+                files = gr.File(
+                    file_count="multiple",
+                    file_types=[".pdf", ".txt", ".md"],
+                    type="filepath",
+                    label="Add reports (PDF, TXT, MD)",
+                    elem_id="upload",
+                )
+                add = gr.Button("Add to library", variant="primary", elem_id="add")
+                with gr.Row():
+                    remove_choice = gr.Dropdown(
+                        [], value=None, label="Remove a document", elem_id="remove-choice", scale=3
+                    )
+                    remove = gr.Button("Remove…", variant="stop", elem_id="remove", scale=1)
+                pending = gr.State(None)
+                with gr.Group(visible=False, elem_id="confirm-remove") as confirm_box:
+                    confirm_text = gr.Markdown(elem_id="confirm-remove-text")
+                    with gr.Row():
+                        confirm = gr.Button("Yes, remove it", variant="stop", elem_id="confirm-remove-yes")
+                        cancel = gr.Button("Cancel", elem_id="confirm-remove-cancel")
+                with gr.Row():
+                    restore_choice = gr.Dropdown(
+                        [],
+                        value=None,
+                        label="Removed documents (kept aside)",
+                        elem_id="restore-choice",
+                        scale=3,
+                    )
+                    restore = gr.Button("Restore", elem_id="restore", scale=1)
+                    empty = gr.Button("Empty removed…", elem_id="empty", scale=1)
+                empty_pending = gr.State(False)
+                with gr.Group(visible=False, elem_id="confirm-empty") as empty_box:
+                    empty_text = gr.Markdown()
+                    with gr.Row():
+                        empty_yes = gr.Button("Delete for good", variant="stop", elem_id="confirm-empty-yes")
+                        empty_no = gr.Button("Cancel", elem_id="confirm-empty-cancel")
 
         question.submit(
             app.respond,
@@ -238,9 +327,38 @@ def build_blocks(app: App) -> gr.Blocks:
             lambda: ([], ui_format.sources_html(None), gr.update(value=None, interactive=False)),
             outputs=[chat, sources, download],
         )
-        changed = [status, table, doc_filter, remove_choice, files]
-        add.click(app.upload, [files], changed, concurrency_id="rebuild", concurrency_limit=1)
-        remove.click(app.remove, [remove_choice], changed, concurrency_id="rebuild", concurrency_limit=1)
+        view = [table, doc_filter, remove_choice, restore_choice]
+        # Every page load (and every tab) shows the library as it is now, not as it was at start.
+        blocks.load(app.library_view, outputs=view, api_visibility="private")
+        if not app.read_only:
+            # Changes to the library are not API endpoints: only this page's own buttons call them.
+            private: dict[str, Any] = {
+                "api_visibility": "private",
+                "concurrency_id": "rebuild",
+                "concurrency_limit": 1,
+            }
+            changed = [status, *view, files, confirm_box]
+            add.click(app.upload, [files], changed, **private)
+            remove.click(
+                app.ask_remove,
+                [remove_choice],
+                [pending, confirm_box, confirm_text, status],
+                api_visibility="private",
+            )
+            confirm.click(app.remove, [pending], [pending, *changed], **private)
+            cancel.click(
+                lambda: (None, gr.update(visible=False)),
+                outputs=[pending, confirm_box],
+                api_visibility="private",
+            )
+            restore.click(app.restore, [restore_choice], changed, **private)
+            empty.click(
+                app.ask_empty, outputs=[empty_pending, empty_box, empty_text], api_visibility="private"
+            )
+            empty_yes.click(app.empty, [empty_pending], [empty_pending, *changed], **private).then(
+                lambda: gr.update(visible=False), outputs=[empty_box], api_visibility="private"
+            )
+            empty_no.click(lambda: gr.update(visible=False), outputs=[empty_box], api_visibility="private")
     return blocks
 
 
@@ -273,7 +391,12 @@ def basic_auth(app: Any, user: str, password: str) -> Callable[..., Awaitable[No
 
 
 def create_app(args: argparse.Namespace) -> Any:
-    app = App(Path(args.documents), Path(args.index), args.max_upload_mb)
+    read_only = not (is_loopback(args.host) or args.auth or args.allow_changes)
+    if read_only:
+        log.warning(
+            "public host %s without --auth: read-only (pass --allow-changes to allow edits)", args.host
+        )
+    app = App(Path(args.documents), Path(args.index), args.max_upload_mb, read_only=read_only)
     api = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     # Same-origin only. Gradio's own CORS layer reflects any origin with credentials when the
     # host is not localhost (a shared deployment); configuring CORS here switches it off.

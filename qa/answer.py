@@ -282,11 +282,11 @@ def compose(query: Query, hits: Sequence[Hit], snap: store.Snapshot, settings: S
 
 def _source_line(h: Hit) -> str:
     """How a source is named in running text: `“Title” (22 October 2024)`."""
-    when = f" ({_nice_date(h.date)})" if h.date else ""
+    when = f" ({nice_date(h.date)})" if h.date else ""
     return f"In “{h.title.rstrip('.')}”{when}"
 
 
-def _nice_date(iso: str) -> str:
+def nice_date(iso: str) -> str:
     d = date.fromisoformat(iso)
     return f"{d.day} {d.strftime('%B %Y')}"
 
@@ -393,7 +393,7 @@ def source_label(doc: str, title: str, date_iso: str | None, page: int | None, l
     """`Title (file.pdf, 22 October 2024, page 3)`: how a source is listed."""
     parts = [doc]
     if date_iso:
-        parts.append(_nice_date(date_iso))
+        parts.append(nice_date(date_iso))
     if page is not None:
         parts.append(f"page {label or page}")
     return f"{title} ({', '.join(parts)})"

@@ -10,8 +10,8 @@ import html
 import re
 from urllib.parse import quote
 
-from qa.answer import Answer, source_label
-from qa.library import LibraryEntry
+from qa.answer import Answer, nice_date, source_label
+from qa.library import LibraryEntry, RemovedEntry
 from qa.search import Hit
 
 
@@ -105,3 +105,27 @@ def library_rows(rows: list[LibraryEntry]) -> list[list[object]]:
 
 
 LIBRARY_HEADERS = ["Document", "Title", "Date", "Pages", "Passages", "Status", "Reason"]
+
+
+def doc_label(title: str, date_iso: str | None, doc: str) -> str:
+    """How a document is named in a picker: `Monitoring visit to Dudley (22 October 2024)`.
+
+    The title leads; the date, or the file name when there is no date, tells apart two
+    documents with one title.
+    """
+    return f"{title} ({nice_date(date_iso) if date_iso else doc})"
+
+
+def doc_choices(rows: list[LibraryEntry], *, indexed_only: bool = False) -> list[tuple[str, str]]:
+    """(label, file name) pairs for a dropdown: titles shown, file names kept as the value."""
+    return [
+        (doc_label(e.title, e.date, e.doc), e.doc) for e in rows if e.status == "indexed" or not indexed_only
+    ]
+
+
+def removed_choices(rows: list[RemovedEntry]) -> list[tuple[str, str]]:
+    """(label, entry id) pairs for the removed files, newest first."""
+    return [
+        (f"{doc_label(e.title, e.date, e.doc)}, removed {e.removed_at[:16].replace('T', ' ')}", e.id)
+        for e in rows
+    ]

@@ -7,6 +7,7 @@ Screenshots of the main states go to artifacts/screenshots/ (not committed).
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import socket
 import subprocess
@@ -325,13 +326,173 @@ def test_filters_and_removal(page: object, server: Server) -> None:
     page.fill("#since input, #since textarea", "")  # type: ignore[attr-defined]
     page.click("#new-chat")  # type: ignore[attr-defined]
     page.wait_for_function("document.querySelectorAll('#chat .message').length === 0")  # type: ignore[attr-defined]
-    page.click("#tab-library-button")  # type: ignore[attr-defined]
-    page.click("#remove-choice input")  # type: ignore[attr-defined]
-    page.click("ul[role=listbox] li:has-text('news.txt')")  # type: ignore[attr-defined]
-    page.click("#remove")  # type: ignore[attr-defined]
-    page.wait_for_selector("#library-status:has-text('Removed')", timeout=60000)  # type: ignore[attr-defined]
+    _remove(page, "Council praised for foster care", confirm=True)
     assert not (server.documents / "news.txt").exists()
     assert "news.txt" not in page.inner_text("#library")  # type: ignore[attr-defined]
     page.click("#tab-ask-button")  # type: ignore[attr-defined]
     _ask(page, "How many foster carers did the council recruit?")
     assert "news.txt" not in page.inner_text("#sources")  # type: ignore[attr-defined]
+    _restore_last(page)
+    assert (server.documents / "news.txt").is_file()
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under the documents folder (removed ones included) with its bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def _pick(page: object, control: str, label: str) -> None:
+    page.click(f"{control} input")  # type: ignore[attr-defined]
+    page.click(f"ul[role=listbox] li:has-text({label!r})")  # type: ignore[attr-defined]
+
+
+def _remove(page: object, label: str, *, confirm: bool) -> str:
+    page.click("#tab-library-button")  # type: ignore[attr-defined]
+    _pick(page, "#remove-choice", label)
+    page.click("#remove")  # type: ignore[attr-defined]
+    page.wait_for_selector("#confirm-remove-text:has-text('Remove')")  # type: ignore[attr-defined]
+    question = str(page.inner_text("#confirm-remove-text"))  # type: ignore[attr-defined]
+    if confirm:
+        page.click("#confirm-remove-yes")  # type: ignore[attr-defined]
+        page.wait_for_selector("#library-status:has-text('Removed')", timeout=60000)  # type: ignore[attr-defined]
+    else:
+        page.click("#confirm-remove-cancel")  # type: ignore[attr-defined]
+        page.wait_for_selector("#confirm-remove-yes", state="hidden")  # type: ignore[attr-defined]
+    return question
+
+
+def _restore_last(page: object) -> None:
+    page.click("#tab-library-button")  # type: ignore[attr-defined]
+    page.click("#restore")  # type: ignore[attr-defined]
+    page.wait_for_selector("#library-status:has-text('Restored')", timeout=60000)  # type: ignore[attr-defined]
+
+
+@pytest.mark.browser
+def test_removal_needs_a_choice_and_a_confirmation_and_can_be_undone(page: object, server: Server) -> None:
+    before = _snapshot(server.documents)
+    page.click("#tab-library-button")  # type: ignore[attr-defined]
+    # Nothing is preselected: a click on Remove with no choice changes nothing.
+    assert page.input_value("#remove-choice input") == ""  # type: ignore[attr-defined]
+    assert page.input_value("#restore-choice input") == ""  # type: ignore[attr-defined]
+    page.click("#remove")  # type: ignore[attr-defined]
+    page.wait_for_selector("#library-status:has-text('Choose a document')")  # type: ignore[attr-defined]
+    assert _snapshot(server.documents) == before
+    # Pickers show titles with dates, not file names.
+    page.click("#remove-choice input")  # type: ignore[attr-defined]
+    options = page.inner_text("ul[role=listbox]")  # type: ignore[attr-defined]
+    assert "Monitoring visit to Dudley" in options and "22 October 2024" in options
+    page.keyboard.press("Escape")  # type: ignore[attr-defined]
+    # Asking names the document; cancelling keeps it.
+    question = _remove(page, "Monitoring visit to Dudley", confirm=False)
+    assert "Monitoring visit to Dudley" in question and "dudley-monitoring-letter.pdf" in question
+    assert _snapshot(server.documents) == before
+    # Confirmed: moved aside, not deleted; gone from the library; one click puts it back.
+    _remove(page, "Monitoring visit to Dudley", confirm=True)
+    assert not (server.documents / "dudley-monitoring-letter.pdf").exists()
+    kept = list((server.documents / ".removed").glob("*/dudley-monitoring-letter.pdf"))
+    assert len(kept) == 1 and kept[0].read_bytes() == before["dudley-monitoring-letter.pdf"]
+    assert "dudley-monitoring-letter.pdf" not in page.inner_text("#library")  # type: ignore[attr-defined]
+    _shot(page, "removed")
+    _restore_last(page)
+    assert (server.documents / "dudley-monitoring-letter.pdf").read_bytes() == before[
+        "dudley-monitoring-letter.pdf"
+    ]
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "document.querySelector('#library').innerText.includes('dudley-monitoring-letter.pdf')"
+    )
+
+
+@pytest.mark.browser
+def test_a_reload_and_a_second_tab_show_uploads_made_elsewhere(
+    browser: object, page: object, server: Server
+) -> None:
+    other = browser.new_context(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+    second = other.new_page()
+    second.goto(server.url)
+    second.wait_for_selector("#question textarea")
+    note = {"name": "adoption-note.txt", "mimeType": "text/plain", "buffer": _ADOPTION}
+    assert "Added adoption-note.txt" in _upload(page, [note])
+    # The tab opened before the upload shows it after a reload; a new tab shows it at once.
+    second.reload()
+    second.click("#tab-library-button")
+    second.wait_for_function("document.querySelector('#library').innerText.includes('adoption-note.txt')")
+    third = other.new_page()
+    third.goto(server.url)
+    third.click("#tab-library-button")
+    third.wait_for_function("document.querySelector('#library').innerText.includes('adoption-note.txt')")
+    third.click("#doc-filter input")
+    assert "approved six adopters" in third.inner_text("ul[role=listbox]")
+    other.close()
+
+
+_ADOPTION = b"Adoption panel note\n\nThe adoption panel met in May 2025 and approved six adopters.\n"
+
+
+def _every_event(url: str) -> list[dict[str, object]]:
+    """Every event the page can call, with its input count, from the app's own config."""
+    import json
+
+    with urllib.request.urlopen(f"{url}/config", timeout=30) as r:
+        config = json.loads(r.read())
+    return [{"fn_index": i, "inputs": len(d.get("inputs", []))} for i, d in enumerate(config["dependencies"])]
+
+
+def _call_raw(url: str, fn_index: int, inputs: int, session: str) -> None:
+    """Call one event over HTTP as a script would, with every input left empty."""
+    import json
+
+    body = json.dumps(
+        {"data": [None] * inputs, "fn_index": fn_index, "session_hash": session, "event_data": None}
+    ).encode()
+    req = urllib.request.Request(
+        f"{url}/gradio_api/queue/join", data=body, headers={"Content-Type": "application/json"}
+    )
+    try:
+        urllib.request.urlopen(req, timeout=30).read()
+    except urllib.error.HTTPError:
+        return
+    with urllib.request.urlopen(f"{url}/gradio_api/queue/data?session_hash={session}", timeout=60) as r:
+        for line in r:
+            if b"process_completed" in line or b"close_stream" in line:
+                break
+
+
+@pytest.mark.slow
+def test_no_call_without_the_page_changes_the_library(server: Server) -> None:
+    from gradio_client import Client
+
+    before = _snapshot(server.documents)
+    client = Client(server.url, verbose=False)
+    named = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
+    assert not {"/remove", "/upload", "/restore", "/empty", "/ask_remove"} & set(named)
+    for name in ("/remove", "/upload"):
+        with pytest.raises(ValueError):
+            client.predict(api_name=name)
+    for name in named:  # a refusal is fine; only a change on disk fails the test
+        with contextlib.suppress(Exception):
+            client.predict(api_name=name)
+    for n, event in enumerate(_every_event(server.url)):
+        _call_raw(server.url, int(str(event["fn_index"])), int(str(event["inputs"])), f"raw-{n}")
+    assert _snapshot(server.documents) == before
+
+
+@pytest.mark.browser
+def test_public_host_without_login_is_read_only(browser: object, tmp_path: Path) -> None:
+    s = start_app(tmp_path, "--host", "0.0.0.0")
+    try:
+        before = _snapshot(s.documents)
+        for n, event in enumerate(_every_event(s.url)):
+            _call_raw(s.url, int(str(event["fn_index"])), int(str(event["inputs"])), f"ro-{n}")
+        assert _snapshot(s.documents) == before
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+        pg = context.new_page()
+        pg.goto(s.url)
+        pg.wait_for_selector("#question textarea")
+        pg.click("#tab-library-button")
+        pg.wait_for_selector("#library-status:has-text('read-only')")
+        assert pg.locator("#remove").count() == 0 or not pg.locator("#remove").is_visible()
+        assert pg.locator("#upload").count() == 0 or not pg.locator("#upload").is_visible()
+        pg.wait_for_function("document.querySelector('#library').innerText.includes('news.txt')")
+        context.close()
+    finally:
+        stop(s)
