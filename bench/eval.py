@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import sys
@@ -29,6 +30,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import devsets  # noqa: E402
 
 import qa  # noqa: E402
 from qa.config import Settings  # noqa: E402
@@ -267,51 +271,136 @@ def read_pages(
     return page_texts, docs
 
 
+HEADLINE = ("recall@5", "MRR", "answer contains gold", "abstention accuracy", "citation verbatim")
+BASELINE_FILE = ROOT / "bench" / "baseline.json"
+
+
+def print_split_targets(name: str, result: dict[str, float]) -> bool:
+    """The issue's targets for the development set's test split, each met or missed."""
+    answerable = result["answerable"]
+    rows = [
+        ("recall@5 >= 0.95", result["recall@5"] >= 0.95),
+        ("MRR >= 0.85", result["MRR"] >= 0.85),
+        ("answer quotes the gold for >= 85% of answerable", result["answer contains gold"] >= 0.85),
+        (">= 95% of unanswerable declined", result["abstention accuracy"] >= 0.95),
+        ("<= 5% false declines", result["false abstentions"] <= 0.05 * answerable),
+        ("100% verbatim quotes", result["citation verbatim"] == 1.0),
+        ("quotes on the right page", result["page accuracy"] == 1.0),
+    ]
+    print(f"targets ({name}):")
+    for label, met in rows:
+        print(f"  {'met   ' if met else 'MISSED'} {label}")
+    return all(met for _, met in rows)
+
+
+def check_baseline(figures: dict[str, dict[str, float]], tolerance: float = 0.02) -> list[str]:
+    """Headline figures more than `tolerance` under those committed in bench/baseline.json."""
+    committed = json.loads(BASELINE_FILE.read_text())
+    problems = []
+    for run, values in committed["figures"].items():
+        for key, floor in values.items():
+            now = figures.get(run, {}).get(key)
+            if now is None or now < floor - tolerance:
+                problems.append(f"{run} {key}: {now} < committed {floor} - {tolerance}")
+    return problems
+
+
+def report(
+    label: str,
+    cases: list[Case],
+    index: Path,
+    documents: Path,
+    settings: Settings,
+    baseline: bool,
+    show_failures: bool,
+) -> dict[str, float]:
+    page_texts, docs = read_pages(documents, settings)
+    result = run_system(cases, index, page_texts)
+    failures = result.pop("_failures")
+    print(f"\n== {label}: {len(cases)} questions, {len(docs)} pages", flush=True)
+    if baseline:
+        for name, m in run_baseline(cases, docs).items():
+            print(f"baseline {name:5}  recall@5 {m['recall@5']:.3f}  MRR {m['MRR']:.3f}")
+    for key, value in result.items():
+        print(f"{key:22} {value:.3f}" if "ms" not in key else f"{key:22} {value:.1f}")
+    if show_failures:
+        for f in failures:  # type: ignore[attr-defined]
+            print(f)
+    return result
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("extra", nargs="*", type=Path, help="more .jsonl question files")
+    parser.add_argument(
+        "--sets",
+        nargs="*",
+        default=["shared", "train", "test"],
+        choices=["shared", "extra", "train", "test", "distractors"],
+    )
     parser.add_argument("--documents", type=Path, default=ROOT / "documents")
-    parser.add_argument("--no-baseline", action="store_true")
-    parser.add_argument("--no-distractors", action="store_true", help="skip the run with distractors")
+    parser.add_argument("--scorer", help="a model file to use instead of qa/model.json (ablations)")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the naive baselines")
     parser.add_argument("--failures", action="store_true", help="list the questions that miss")
+    parser.add_argument(
+        "--write-baseline", action="store_true", help="commit these figures to bench/baseline.json"
+    )
+    parser.add_argument(
+        "--check-baseline",
+        action="store_true",
+        help="exit 1 when a headline figure falls more than 0.02 under bench/baseline.json",
+    )
     args = parser.parse_args()
-
+    if args.scorer:
+        os.environ["QA_SCORER"] = str(Path(args.scorer).resolve())
     settings = Settings.from_env()
-    sets = {"shared": [SHARED], "extra": [EXTRA] if EXTRA.exists() else []}
-    if args.extra:
-        sets["given"] = args.extra
+    baseline = not args.no_baseline
+    figures: dict[str, dict[str, float]] = {}
+    met = True
     with tempfile.TemporaryDirectory() as tmp:
-        corpora = [("", args.documents)]
-        if not args.no_distractors:
-            corpora.append((" + distractors", with_distractors(args.documents, Path(tmp) / "mixed")))
-        for n, (suffix, documents) in enumerate(corpora):
-            page_texts, docs = read_pages(documents, settings)
-            index = Path(tmp) / f"index{n}"
-            qa.build_index(documents, index, settings=settings)
-            for label, paths in sets.items():
-                if not paths or not all(p.exists() for p in paths):
-                    continue
+        for name in args.sets:
+            if name in ("train", "test"):
+                index = devsets.index(name, settings)
+                cases = [
+                    Case(c.id, list(c.turns), list(c.gold), c.kind, c.source) for c in devsets.questions(name)
+                ]
+                documents = devsets.WORK / name / "documents"
+                label = f"dev set, {name} split ({', '.join(devsets.groups(name))})"
+            else:
+                documents = args.documents
+                if name == "distractors":
+                    documents = with_distractors(args.documents, Path(tmp) / "mixed")
+                index = Path(tmp) / f"index-{name}"
+                qa.build_index(documents, index, settings=settings)
+                paths = [EXTRA] if name == "extra" else [SHARED]
                 cases = load_cases(paths)
-                result = run_system(cases, index, page_texts)
-                failures = result.pop("_failures")
-                names = ", ".join(p.name for p in paths)
-                print(f"\n== {label} set{suffix}: {len(cases)} questions ({names}), {len(docs)} pages")
-                base = None
-                if not args.no_baseline:
-                    base = run_baseline(cases, docs)
-                    for name, m in base.items():
-                        print(f"baseline {name:5}  recall@5 {m['recall@5']:.3f}  MRR {m['MRR']:.3f}")
-                for key, value in result.items():
-                    print(f"{key:22} {value:.3f}" if "ms" not in key else f"{key:22} {value:.1f}")
-                if label == "shared" and not suffix:
-                    # The issue's targets are set for the shipped corpus; the mixed run shows
-                    # how the same questions fare among similar reports about other councils.
-                    print_targets(result, base)
-                if args.failures or (label == "shared" and not suffix):
-                    for f in failures:  # type: ignore[attr-defined]
-                        print(f)
+                label = f"{name} set ({', '.join(p.name for p in paths)})" + (
+                    " + distractors" if name == "distractors" else ""
+                )
+            result = report(label, cases, index, documents, settings, baseline, args.failures)
+            figures[name] = {k: round(result[k], 4) for k in HEADLINE}
+            if name == "test":
+                met = print_split_targets("test split", result) and met
+            if name == "shared":
+                print_targets(result, None)
+    if args.write_baseline:
+        BASELINE_FILE.write_text(
+            json.dumps(
+                {"note": "headline figures of bench/eval.py; CI fails 0.02 under", "figures": figures},
+                indent=1,
+                sort_keys=True,
+            )
+            + "\n"
+        )
+        print(f"wrote {BASELINE_FILE}")
+    if args.check_baseline:
+        problems = check_baseline(figures)
+        for p in problems:
+            print(f"QUALITY GATE: {p}")
+        if problems:
+            return 1
+        print("quality gate: no headline figure fell more than 0.02 under bench/baseline.json")
     return 0
 
 

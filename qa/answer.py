@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,12 +18,14 @@ from pathlib import Path
 import numpy as np
 
 from qa import store
-from qa.answer_types import conflicts, wanted
 from qa.chunking import MARKER, sentence_spans
 from qa.config import Settings
 from qa.embedding import Embedder
+from qa.features import SENTENCE_FEATURES, answer_kind, answer_row, keyword_overlap, sentence_row
 from qa.lexical import tokenize
-from qa.search import Hit, Query, as_iso_date, name_share, rank, understand
+from qa.model import ScoringModel
+from qa.query import QueryPlan, plan
+from qa.search import Hit, as_iso_date, load_model, rank
 
 NOT_COVERED = (
     "The documents do not appear to answer this question. "
@@ -64,59 +65,22 @@ class _Sentence:
     start: int  # in the page
     end: int
     text: str
-    score: float  # for ranking sentences
-    evidence: float  # what the abstention is calibrated on (bench/calibrate.py)
-    merit: float = 0.0  # the score without its passage's standing: how far below the best it may be
-
-
-def evidence(
-    query: Query,
-    hits: Sequence[Hit],
-    scored: Sequence[_Sentence],
-    snap: store.Snapshot,
-    settings: Settings,
-) -> tuple[float, float, float]:
-    """What the abstention is decided on (bench/calibrate.py fits it): the best passage cosine,
-    the best keyword coverage and the best sentence's evidence score, counting only reports
-    that mention the council or person the question names; all zero when the question asks
-    for a sum of money and no sentence holds one."""
-    share = _name_shares(snap, query, settings)
-    passages = [h for h in hits if share(h.doc) > 0]
-    sentences = [s for s in scored if share(s.hit.doc) > 0]
-    want = wanted(query.text)
-    unmet = want is not None and want.required and not any(want.found(s.text) for s in sentences)
-    if not passages or unmet:
-        return (0.0, 0.0, 0.0)
-    return (
-        max(h.dense for h in passages),
-        max(h.lexical for h in passages),
-        max((s.evidence for s in sentences), default=0.0),
-    )
-
-
-def _name_shares(snap: store.Snapshot, query: Query, settings: Settings) -> Callable[[str], float]:
-    """For a document, the share of the names the question gives that it mentions: 1 for
-    every document when the question names nothing that tells them apart, or names are off."""
-    share = name_share(snap, query) if settings.name_weight > 0 else None
-    if share is None:
-        return lambda doc: 1.0
-    return lambda doc: float(share[bisect_left(snap.doc_names, doc)])
-
-
-def confidence(features: tuple[float, float, float], settings: Settings) -> float:
-    """Evidence strength, 0..1, weighted as calibrated by bench/calibrate.py."""
-    return float(np.dot(settings.confidence_weights, features))
+    probability: float  # the sentence model's: this sentence answers the question
+    features: tuple[float, ...] = ()  # SENTENCE_FEATURES
 
 
 _TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$")
 
 
-def _is_statement(text: str, title: str) -> bool:
+def _is_statement(text: str, title: str, *, item: bool = False) -> bool:
     """Headings, bylines and captions are not answers: a statement ends like a sentence or is
-    long enough to be one, and is not the document's title."""
+    long enough to be one, or is a list item ("- Too few care leavers in work"), and is not
+    the document's title."""
     words = len(text.split())
     if words < 3 or " ".join(text.split()) == " ".join(title.split()):
         return False
+    if item:
+        return True
     # "Lead inspector: Sarah Quinlan" on a report's cover states a fact without a full stop.
     return (words >= 4 and (words >= 12 or bool(_TERMINAL.search(text)))) or bool(_LABEL.match(text))
 
@@ -156,71 +120,68 @@ def _candidates(hits: Sequence[Hit]) -> list[tuple[Hit, int, int, int]]:
             a, b = _trim_quotes(hit.text, a, b)
             marker = _MARKER.match(hit.text, a, b)
             a = marker.end() if marker else a
-            if _is_statement(hit.text[a:b], hit.title):
+            if _is_statement(hit.text[a:b], hit.title, item=marker is not None):
                 out.append((hit, r, hit.start + a, hit.start + b))
     return out
 
 
-def score_sentences(
-    query: Query, hits: Sequence[Hit], snap: store.Snapshot, settings: Settings
-) -> list[_Sentence]:
-    """Sentences of the hits scored against the question (cosine and rare-word overlap).
+def sentence_candidates(
+    asked: QueryPlan, hits: Sequence[Hit], snap: store.Snapshot, settings: Settings
+) -> tuple[list[_Sentence], np.ndarray]:
+    """The sentences of the hits worth scoring and their features (SENTENCE_FEATURES rows).
 
-    Only the most promising sentences are embedded (all of the best passage, then those
-    sharing the most rare words with the question, and a few holding the kind of answer
-    asked for), to keep an answer under ~100 ms.
+    Only `settings.sentence_candidates` sentences are embedded: those of the best passages
+    first, lifted by the question's words or the kind of answer asked for, to keep an answer
+    near 100 ms.
     """
-    q_tokens = list(dict.fromkeys(tokenize(query.text)))
-    weights = {t: snap.lexical.idf(t) for t in q_tokens}
-    total = sum(weights.values())
-
-    def overlap(text: str) -> float:
-        present = set(tokenize(text))
-        return sum(w for t, w in weights.items() if t in present) / total if total else 0.0
-
+    idf = {t: snap.lexical.idf(t) for t in asked.keywords}
     cands = [(h, r, s, e, h.text[s - h.start : e - h.start]) for h, r, s, e in _candidates(hits)]
-    overlaps = [overlap(c[4]) for c in cands]
-    want = wanted(query.text)
-    kind = [want.found(c[4]) if want else 0 for c in cands]
-    order = sorted(range(len(cands)), key=lambda i: (cands[i][1] != 0, -overlaps[i], cands[i][1]))
-    keep = order[: settings.sentence_candidates]
-    # "Inspector Nick Bennison said" answers "Who inspected?" without sharing a word with it;
-    # the most precise of such sentences from the best passages are embedded too, unless their
-    # report never mentions the council or person asked about.
-    share = _name_shares(snap, query, settings)
-    typed = [i for i in order[settings.sentence_candidates :] if kind[i] and share(cands[i][0].doc) > 0]
-    keep = sorted(keep + sorted(typed, key=lambda i: (-kind[i], cands[i][1]))[:4])
-    if not keep:
-        return []
+    if not cands:
+        return [], np.zeros((0, len(SENTENCE_FEATURES)))
+    promise = [
+        r - 2 * keyword_overlap(asked, c[4], idf) - answer_kind(asked, c[4]) for c in cands for r in [c[1]]
+    ]
+    keep = sorted(sorted(range(len(cands)), key=lambda i: promise[i])[: settings.sentence_candidates])
     embedder = Embedder.shared(settings)
     vecs = embedder.encode([cands[i][4] for i in keep])
-    qvec = embedder.encode_query(query.text)
-    if query.context:
-        qvec = qvec + 0.2 * embedder.encode_query(query.context)
+    qvec = embedder.encode_query(asked.question)
+    if asked.context:
+        qvec = qvec + settings.context_weight * embedder.encode_query(asked.context)
         qvec = qvec / np.linalg.norm(qvec)
     sims = vecs @ qvec
-    scores = np.array([h.score for h in hits], dtype=np.float64)
-    spread = float(scores.max() - scores.min()) if len(scores) else 0.0
-    standing = (scores - scores.min()) / spread if spread > 1e-9 else np.ones_like(scores)
-    out = []
-    for i, sim in zip(keep, sims, strict=True):
-        hit, r, s, e, text = cands[i]
-        base = 0.6 * float(sim) + 0.4 * overlaps[i] - 0.01 * r
-        # A sentence from a report that never mentions the council or person asked about
-        # neither answers the question nor counts as evidence that it is answered.
-        base -= settings.name_weight * (1.0 - share(hit.doc))
-        # "The fifth visit" in the sentence or, around it, in its passage: another occasion.
-        base -= settings.conflict_weight * max(conflicts(query.text, text), conflicts(query.text, hit.text))
-        # Holding the kind of answer asked for is evidence the question is answered here,
-        # and a strong reason to choose the sentence; the two are weighted separately
-        # because the first feeds the calibrated abstention.
-        evidence = base + 0.05 * (kind[i] > 0)
-        # The passage's own rank carries what one sentence cannot: the rest of the passage and
-        # its neighbours ("the fourth monitoring visit ... took place on October 11 and 12").
-        merit = base + settings.sentence_kind_bonus * kind[i]
-        score = merit + settings.sentence_passage_weight * standing[r]
-        out.append(_Sentence(hit, r, s, e, text, score, evidence, merit))
-    return out
+    rows = [
+        sentence_row(
+            asked,
+            cands[i][4],
+            cands[i][0].text,
+            snap.facts.get(cands[i][0].doc),
+            (float(sim), cands[i][0].score, cands[i][1] == 0),
+            idf,
+        )
+        for i, sim in zip(keep, sims, strict=True)
+    ]
+    sentences = [
+        _Sentence(cands[i][0], cands[i][1], cands[i][2], cands[i][3], cands[i][4], 0.0, tuple(row))
+        for i, row in zip(keep, rows, strict=True)
+    ]
+    return sentences, np.array(rows, dtype=np.float64).reshape(len(rows), len(SENTENCE_FEATURES))
+
+
+def score_sentences(
+    asked: QueryPlan, hits: Sequence[Hit], snap: store.Snapshot, settings: Settings, scorer: ScoringModel
+) -> list[_Sentence]:
+    """Sentences of the hits with the sentence model's probability that each answers."""
+    sentences, matrix = sentence_candidates(asked, hits, snap, settings)
+    probability = scorer.sentence.probability(matrix)
+    return [dataclasses.replace(s, probability=float(p)) for s, p in zip(sentences, probability, strict=True)]
+
+
+def answer_probability(
+    asked: QueryPlan, hits: Sequence[Hit], scored: Sequence[_Sentence], scorer: ScoringModel
+) -> tuple[float, list[float]]:
+    """The calibrated probability that the hits answer the question, and its features."""
+    row = answer_row(asked, [(s.probability, list(s.features)) for s in scored], [h.score for h in hits])
+    return float(scorer.answer.probability(np.array([row]))[0]), row
 
 
 def _near_duplicate(a: str, b: str) -> bool:
@@ -230,26 +191,36 @@ def _near_duplicate(a: str, b: str) -> bool:
     return len(ta & tb) / len(ta | tb) >= 0.7
 
 
-def compose(query: Query, hits: Sequence[Hit], snap: store.Snapshot, settings: Settings) -> Answer:
-    """Pick the sentences that answer `query` from `hits` and cite each one, or abstain."""
-    scored = sorted(score_sentences(query, hits, snap, settings), key=lambda s: -s.score)
-    # The passage's standing orders sentences, but the weaker sentences of a strong passage
-    # are kept out by their own merit.
-    best = max((s.merit for s in scored), default=0.0)
-    conf = confidence(evidence(query, hits, scored, snap, settings), settings)
-    if not scored or conf < settings.abstain_below:
-        return Answer(query.text, NOT_COVERED, (), tuple(hits), True, conf)
+def decline(asked: QueryPlan, hits: Sequence[Hit], confidence: float, text: str = NOT_COVERED) -> Answer:
+    return Answer(asked.question, text, (), tuple(hits), True, confidence)
+
+
+def compose(
+    asked: QueryPlan,
+    hits: Sequence[Hit],
+    snap: store.Snapshot,
+    settings: Settings,
+    scorer: ScoringModel | None = None,
+) -> Answer:
+    """Pick the sentences that answer the question from `hits` and cite each one, or decline."""
+    scorer = scorer or load_model(settings)
+    if asked.missing:
+        names = " or ".join(asked.missing)
+        return decline(asked, hits, 0.0, f"No document in the library is about {names}.")
+    scored = sorted(score_sentences(asked, hits, snap, settings, scorer), key=lambda s: -s.probability)
+    conf, _ = answer_probability(asked, hits, scored, scorer)
+    if not scored or conf < scorer.abstain_below:
+        return decline(asked, hits, conf)
+    floor = max(scorer.select_min, scorer.select_ratio * scored[0].probability)
     chosen: list[_Sentence] = []
     for s in scored:
-        if s.merit < max(settings.sentence_min_score, best - settings.sentence_margin):
-            continue
+        if s.probability < floor and chosen:
+            break
         if any(_near_duplicate(s.text, c.text) for c in chosen):
             continue
         chosen.append(s)
         if len(chosen) == settings.max_answer_sentences:
             break
-    if not chosen:  # evidence enough to answer, but no sentence good enough to quote
-        return Answer(query.text, NOT_COVERED, (), tuple(hits), True, conf)
     chosen = _in_reading_order(_with_list_items(chosen, snap))
     citations: list[Citation] = []
     paragraphs: list[str] = []
@@ -277,7 +248,7 @@ def compose(query: Query, hits: Sequence[Hit], snap: store.Snapshot, settings: S
             current_doc = h.doc
         else:
             paragraphs[-1] += f" {shown} [{n}]"
-    return Answer(query.text, "\n\n".join(paragraphs), tuple(citations), tuple(hits), False, conf)
+    return Answer(asked.question, "\n\n".join(paragraphs), tuple(citations), tuple(hits), False, conf)
 
 
 def _source_line(h: Hit) -> str:
@@ -358,14 +329,14 @@ def _item_kind(marker: str) -> str:
 
 
 def _in_reading_order(chosen: list[_Sentence]) -> list[_Sentence]:
-    """Documents oldest first (undated ones after, by relevance); sentences in page order."""
-    first_rank: dict[str, int] = {}
+    """The document of the best sentence first, then the others by their best sentence;
+    within a document, sentences in page order."""
+    lead: dict[str, float] = {}
     for s in chosen:
-        first_rank.setdefault(s.hit.doc, len(first_rank))
+        lead[s.hit.doc] = max(lead.get(s.hit.doc, 0.0), s.probability)
 
-    def key(s: _Sentence) -> tuple[int, str, int, str, int, int]:
-        d = s.hit.date
-        return (0 if d else 1, d or "", first_rank[s.hit.doc], s.hit.doc, s.hit.page or 0, s.start)
+    def key(s: _Sentence) -> tuple[float, str, int, int]:
+        return (-lead[s.hit.doc], s.hit.doc, s.hit.page or 0, s.start)
 
     return sorted(chosen, key=key)
 
@@ -383,10 +354,20 @@ def ask(
 ) -> Answer:
     """Answer `question` from the indexed documents, every sentence cited, or abstain."""
     settings = settings or Settings.from_env()
-    query = understand(question, history)
     snap = store.cached(Path(index))
-    hits = rank(snap, query, k or settings.k, settings, documents, as_iso_date(since), as_iso_date(until))
-    return compose(query, hits, snap, settings)
+    asked = plan(question, history, snap.councils)
+    scorer = load_model(settings)
+    hits = rank(
+        snap,
+        asked,
+        k or settings.k,
+        settings,
+        documents,
+        as_iso_date(since),
+        as_iso_date(until),
+        scorer=scorer,
+    )
+    return compose(asked, hits, snap, settings, scorer)
 
 
 def source_label(doc: str, title: str, date_iso: str | None, page: int | None, label: str = "") -> str:

@@ -49,38 +49,21 @@ class Settings:
     hnsw_threshold: int = 200_000
     hnsw_ef_search: int = 256
     k: int = 5
+    # Candidate generation: the share of the dense score in the fused retrieval score, how
+    # many of the fused candidates the passage model scores, and how much a follow-up's
+    # previous question weighs beside its own words.
     dense_weight: float = 0.3
+    rerank_pool: int = 40
+    context_weight: float = 0.35
     max_per_document: int = 3
-    # Context: how far a passage is lifted towards a better neighbour, and the share of its
-    # document's best score it gains (bench/eval.py; 0 and 0 turn both off).
-    neighbour_weight: float = 0.4
-    document_weight: float = 0.4
-    # A passage holding the kind of answer asked for (a date for "when"; `Wanted.found`
-    # levels 1 and 2) gains these, plus answer_near_weight times the share of the question's
-    # keywords in the sentence that holds it (bench/eval.py).
-    answer_type_weights: tuple[float, float] = (0.16, 0.24)
-    answer_near_weight: float = 0.2
-    # Taken from passages (and answer sentences) of documents that do not mention the names
-    # the question gives ("Dudley", "Nick Bennison"), in proportion to the names missing.
-    name_weight: float = 1.0
-    # Taken from a passage or sentence per specific it contradicts: it names another year or
-    # ordinal than the one asked ("the fifth visit, in 2023" for "the fourth visit in 2025").
-    conflict_weight: float = 0.2
     max_query_chars: int = 2000
 
-    # Answering. The abstention weights (best cosine, keyword coverage, best sentence) and
-    # threshold were fitted by bench/calibrate.py on the evaluation sets; rerun it after
-    # changing retrieval or sentence scoring.
-    confidence_weights: tuple[float, float, float] = (0.0, 0.3, 0.7)
-    abstain_below: float = 0.357
-    sentence_min_score: float = 0.35
-    sentence_margin: float = 0.12
-    max_answer_sentences: int = 6
-    sentence_candidates: int = 16
-    # Added to a sentence's score per level of `Wanted.found` (the kind of answer asked for).
-    sentence_kind_bonus: float = 0.3
-    # Added to a sentence's score times its passage's standing among the hits (1 for the best).
-    sentence_passage_weight: float = 0.1
+    # Scoring and answering: the fitted model (qa/model.json, from bench/train.py) ranks
+    # passages and sentences and decides when to decline; a path here replaces it.
+    scorer: str = ""
+    max_answer_sentences: int = 5
+    # Sentences of the best passages that are embedded and scored for the answer.
+    sentence_candidates: int = 24
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -107,8 +90,8 @@ class Settings:
     def chunking(self) -> dict[str, int]:
         """The settings that shape passages; recorded in the manifest."""
         return {
-            # Bumped when the passage-cutting code changes, so that old indexes are rebuilt.
-            "chunker_version": 3,
+            # Bumped when the passage-cutting or fact-reading code changes, so old indexes are rebuilt.
+            "chunker_version": 4,
             "chunk_max_words": self.chunk_max_words,
             "chunk_min_words": self.chunk_min_words,
             "chunk_overlap_sentences": self.chunk_overlap_sentences,

@@ -22,6 +22,7 @@ from qa.config import Settings
 from qa.documents import PdfParser, discover, file_sha256, load_document, relative_name
 from qa.embedding import Embedder
 from qa.errors import DocumentError, IndexCorruptError, IndexWriteError
+from qa.facts import extract_facts
 from qa.store import FileRecord, Manifest
 
 log = logging.getLogger(__name__)
@@ -219,6 +220,7 @@ def _build(
                 files[name] = FileRecord(name, sha, size, mtime, "skipped", reason=str(exc))
                 report.skipped.append(Skipped(name, f"cannot be read ({exc})"))
             else:
+                facts = extract_facts(doc)
                 files[name] = FileRecord(
                     name,
                     sha,
@@ -226,10 +228,12 @@ def _build(
                     mtime,
                     "indexed",
                     title=doc.title,
-                    date=doc.date,
+                    # A letter is dated by its letter date, a report by its publication date.
+                    date=facts.published or doc.date,
                     pages=len(doc.pages),
                     passages=len(doc_chunks),
                     notes=doc.notes,
+                    facts=facts.to_json(),
                 )
                 new_chunks.extend(doc_chunks)
             if progress:

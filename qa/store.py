@@ -22,6 +22,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,8 @@ from filelock import FileLock, Timeout
 
 from qa.chunking import Chunk
 from qa.documents import file_sha256
-from qa.errors import IndexBusyError, IndexCorruptError, IndexMissingError
+from qa.errors import IndexBusyError, IndexCorruptError, IndexMissingError, QAError
+from qa.facts import ReportFacts
 from qa.lexical import Lexical
 
 log = logging.getLogger(__name__)
@@ -62,6 +64,9 @@ class FileRecord:
     passages: int = 0
     duplicate_of: str | None = None
     notes: tuple[str, ...] = ()
+    # What the document says about itself (qa.facts.ReportFacts.to_json()): council, kind,
+    # dates, inspectors, judgements. None for files that were not read.
+    facts: dict[str, Any] | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FileRecord:
@@ -111,6 +116,28 @@ class Snapshot:
     doc_index: np.ndarray  # for each chunk, its document's position in `doc_names`
     before: np.ndarray  # for each chunk, the row of the passage just before it in its document, or -1
     after: np.ndarray  # ... and just after it, or -1
+
+    @cached_property
+    def facts(self) -> dict[str, ReportFacts]:
+        """Each indexed document's report facts, read from the manifest once."""
+        out: dict[str, ReportFacts] = {}
+        for name, rec in self.manifest.files.items():
+            if rec.facts is not None:
+                try:
+                    out[name] = ReportFacts.from_json(rec.facts)
+                except QAError:
+                    log.warning("report facts of %s are damaged; ignored", name)
+        return out
+
+    @cached_property
+    def councils(self) -> frozenset[str]:
+        """Every council a document of this generation is about or mentions."""
+        found: set[str] = set()
+        for f in self.facts.values():
+            found.update(f.councils_mentioned)
+            if f.council:
+                found.add(f.council)
+        return frozenset(found)
 
     def vectors_by_id(self) -> dict[int, np.ndarray]:
         ids, vecs = all_vectors(self.vectors)

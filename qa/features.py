@@ -1,0 +1,283 @@
+"""Named features of a passage or a sentence for a question, each a small pure function.
+
+In: what one candidate (a passage or a sentence) shows about a `QueryPlan`: word overlap that
+ignores the council's name, whether its report is about the council, kind and year asked,
+whether it holds the kind of answer wanted, whether it reads like boilerplate. Each returns a
+float, usually in -1..1. Out: the weights, which live in the fitted model (`qa.model`,
+fitted by bench/train.py); retrieval scores (dense, BM25, context), which search computes.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+
+from qa.chunking import sentence_spans
+from qa.facts import ReportFacts
+from qa.lexical import tokenize
+from qa.query import ORDINAL_VISIT, YEAR, QueryPlan, ordinal_number
+
+INSPECTORATE_KINDS = frozenset({"full inspection", "monitoring visit", "focused visit", "jtai"})
+
+# Lines every report, letter or web page carries whatever it is about: cover labels, the
+# letter's opening formula, the inspectorate's publication notes, web banners and menus.
+_BOILERPLATE = re.compile(
+    r"^\s*(inspection dates?|lead inspector|inspectors?|published|publication date|date of (letter|report|"
+    r"publication)|reference|urn|local authority|director of children's services|chief executive|"
+    r"to|from|cc|telephone|email|web)\s*:"
+    r"|\bthis (letter|report) (sets out|summarises|describes)\b"
+    r"|\bofsted (is|regulates|inspects)\b|office for standards in education|this publication is available"
+    r"|crown copyright|open government licence|if you would like a copy|reuse this information"
+    r"|\bwww\.|https?://|@ofsted|\bcookies?\b|skip to (main )?content|maintenance|apologi[sz]e for any"
+    r"|\b(follow us|share this|sign up|subscribe|all rights reserved|yours sincerely|dear\b)"
+    r"|\bpage \d+ of \d+\b|\bback to top\b|\bprivacy (notice|policy)\b",
+    re.I | re.M,
+)
+_REASON = re.compile(
+    r"\b(because|due to|as a result|owing to|caused by|led to|leading to|so that|resulted in|"
+    r"reason|since|therefore|which meant|meaning that|in order to)\b",
+    re.I,
+)
+_LABEL = re.compile(r"^[A-Z][^:\n]{1,40}:[^\S\n]+\S")
+_ASKS_INSPECTORS = re.compile(
+    r"\b(ofsted|inspector|inspectors|inspectorate|inspection|inspected|visit)\b", re.I
+)
+
+
+def keyword_overlap(plan: QueryPlan, text: str, idf: Mapping[str, float]) -> float:
+    """IDF-weighted share of the question's keywords (council names set aside) in `text`.
+
+    `keyword_overlap(plan("supervision in Rotherham"), "Supervision is regular.", idf) -> 1.0`
+    """
+    total = sum(idf.get(t, 0.0) for t in plan.keywords)
+    if total <= 0:
+        return 0.0
+    present = set(tokenize(text))
+    return sum(idf.get(t, 0.0) for t in plan.keywords if t in present) / total
+
+
+def council_match(plan: QueryPlan, facts: ReportFacts | None) -> float:
+    """1: the report is about a council asked about; 0.5: it mentions one; -1: neither;
+    0: the question names no council."""
+    if not plan.councils:
+        return 0.0
+    if facts is None:
+        return -1.0
+    if facts.council in plan.councils:
+        return 1.0
+    if set(plan.councils) & set(facts.councils_mentioned):
+        return 0.5
+    return -1.0
+
+
+def kind_match(plan: QueryPlan, facts: ReportFacts | None) -> float:
+    """1: the report is of the kind asked ("the monitoring visit"); -1: another kind; 0: none asked."""
+    if plan.report_kind is None:
+        return 0.0
+    return 1.0 if facts is not None and facts.kind == plan.report_kind else -1.0
+
+
+def inspectorate_match(plan: QueryPlan, facts: ReportFacts | None) -> float:
+    """1 when the question asks what inspectors said and the report is the inspectorate's own."""
+    if not _ASKS_INSPECTORS.search(plan.question):
+        return 0.0
+    return 1.0 if facts is not None and facts.kind in INSPECTORATE_KINDS else -1.0
+
+
+def year_match(plan: QueryPlan, facts: ReportFacts | None, text: str) -> float:
+    """1: the report was visited or dated in a year asked; 0.5: `text` names that year;
+    -1: neither; 0: the question names no year. Years are compared as numbers of dates, so
+    "since 2019" in a 2025 report does not count against it for a 2025 question."""
+    if not plan.years:
+        return 0.0
+    dated = {int(d[:4]) for d in _dates(facts)}
+    if dated & set(plan.years):
+        return 1.0
+    if {int(y) for y in YEAR.findall(text)} & set(plan.years):
+        return 0.5
+    return -1.0
+
+
+def ordinal_match(plan: QueryPlan, text: str) -> float:
+    """1: `text` names the visit asked ("the fourth monitoring visit"); -1: only another
+    visit's place in the series; 0: neither, or none asked. "A third of social workers"
+    is not a visit."""
+    if plan.ordinal is None:
+        return 0.0
+    named = {m.group(1).lower() for m in ORDINAL_VISIT.finditer(text)}
+    if not named:
+        return 0.0
+    numbers = {ordinal_number(n) for n in named}
+    return 1.0 if plan.ordinal in numbers else -1.0
+
+
+def answer_kind(plan: QueryPlan, text: str) -> float:
+    """0..1: whether `text` holds the kind of answer asked for (1 for a precise one: a date with
+    its month, a number of the thing counted, a person with the role asked); 0 when the
+    question wants no particular kind."""
+    return plan.wanted.found(text) / 2 if plan.wanted is not None else 0.0
+
+
+def answer_near(plan: QueryPlan, text: str, idf: Mapping[str, float]) -> float:
+    """0..1: the best sentence of `text` holding the answer wanted, by its level times the
+    share of the question's keywords beside it ("rated inadequate ... in April 2016")."""
+    if plan.wanted is None:
+        return 0.0
+    keywords = {t: idf.get(t, 0.0) for t in plan.keywords}
+    return max((level / 2 * share for level, share in plan.wanted.sentences(text, keywords)), default=0.0)
+
+
+def asks_why(plan: QueryPlan) -> bool:
+    return bool(re.match(r"\s*(why|what (is|was) the reason|how come)\b", plan.question, re.I))
+
+
+def reason(plan: QueryPlan, text: str) -> float:
+    """1 when a "why" question meets a sentence that gives a reason ("because", "due to")."""
+    return 1.0 if asks_why(plan) and _REASON.search(text) else 0.0
+
+
+def boilerplate(text: str) -> float:
+    """0..1: the share of `text`'s sentences that are boilerplate (cover labels, "This letter
+    sets out...", publication notes, web banners)."""
+    spans = sentence_spans(text) or [(0, len(text))]
+    hits = sum(1 for a, b in spans if _BOILERPLATE.search(text[a:b]))
+    return hits / len(spans)
+
+
+def label_line(text: str) -> float:
+    """1 for a "Label: value" line ("Lead inspector: Sarah Quinlan")."""
+    return 1.0 if _LABEL.match(text.strip()) else 0.0
+
+
+def length(text: str) -> float:
+    """log(1 + words) / 4: short fragments and long run-ons read differently."""
+    return math.log1p(len(text.split())) / 4
+
+
+def _dates(facts: ReportFacts | None) -> list[str]:
+    if facts is None:
+        return []
+    return [d for d in (facts.published, facts.visit_start, facts.visit_end) if d]
+
+
+PASSAGE_FEATURES = (
+    "dense",  # cosine of question and passage
+    "bm25",  # BM25, rescaled 0..1 over the candidates
+    "overlap",  # keyword_overlap
+    "neighbour",  # how much better the best neighbouring passage scores (0 if none)
+    "document",  # the best retrieval score of the passage's document
+    "council",
+    "kind",
+    "inspectorate",
+    "year",
+    "ordinal",
+    "answer_kind",
+    "answer_near",
+    "reason",
+    "boilerplate",
+)
+
+SENTENCE_FEATURES = (
+    "dense",  # cosine of question and sentence
+    "overlap",
+    "passage",  # the passage model's probability for the sentence's passage
+    "top_passage",  # 1 for a sentence of the best passage
+    "council",
+    "kind",
+    "inspectorate",
+    "year",
+    "ordinal",
+    "answer_kind",
+    "reason",
+    "boilerplate",
+    "label_line",
+    "length",
+)
+
+ANSWER_FEATURES = (
+    "sentence",  # the best sentence's probability
+    "sentence_2",  # the second best's
+    "passage",  # the best passage's probability
+    "dense",  # the best sentence's cosine
+    "overlap",  # the best sentence's keyword overlap
+    "council",  # council_match of the best sentence's report
+    "unmet",  # 1: the question wants a kind of answer no candidate sentence holds
+)
+
+
+def passage_row(
+    plan: QueryPlan,
+    text: str,
+    facts: ReportFacts | None,
+    retrieval: tuple[float, float, float, float],
+    idf: Mapping[str, float],
+) -> list[float]:
+    """One passage's features in PASSAGE_FEATURES order; `retrieval` is (dense, bm25,
+    neighbour, document) as search computed them."""
+    dense, bm25, neighbour, document = retrieval
+    return [
+        dense,
+        bm25,
+        keyword_overlap(plan, text, idf),
+        neighbour,
+        document,
+        council_match(plan, facts),
+        kind_match(plan, facts),
+        inspectorate_match(plan, facts),
+        year_match(plan, facts, text),
+        ordinal_match(plan, text),
+        answer_kind(plan, text),
+        answer_near(plan, text, idf),
+        reason(plan, text),
+        boilerplate(text),
+    ]
+
+
+def sentence_row(
+    plan: QueryPlan,
+    text: str,
+    passage: str,
+    facts: ReportFacts | None,
+    retrieval: tuple[float, float, bool],
+    idf: Mapping[str, float],
+) -> list[float]:
+    """One sentence's features in SENTENCE_FEATURES order; `retrieval` is (cosine, its
+    passage's probability, whether that passage ranked first)."""
+    dense, passage_p, top = retrieval
+    return [
+        dense,
+        keyword_overlap(plan, text, idf),
+        passage_p,
+        float(top),
+        council_match(plan, facts),
+        kind_match(plan, facts),
+        inspectorate_match(plan, facts),
+        year_match(plan, facts, passage),
+        min(ordinal_match(plan, text), ordinal_match(plan, passage)),
+        answer_kind(plan, text),
+        reason(plan, text),
+        boilerplate(text),
+        label_line(text),
+        length(text),
+    ]
+
+
+def answer_row(
+    plan: QueryPlan, sentences: list[tuple[float, list[float]]], passages: list[float]
+) -> list[float]:
+    """The question's features in ANSWER_FEATURES order from its scored sentences
+    (probability, sentence features) and passage probabilities."""
+    ranked = sorted(sentences, key=lambda s: -s[0])
+    best = ranked[0] if ranked else (0.0, [0.0] * len(SENTENCE_FEATURES))
+    col = {name: n for n, name in enumerate(SENTENCE_FEATURES)}
+    unmet = plan.wanted is not None and not any(s[1][col["answer_kind"]] > 0 for s in ranked)
+    return [
+        best[0],
+        ranked[1][0] if len(ranked) > 1 else 0.0,
+        max(passages, default=0.0),
+        best[1][col["dense"]],
+        best[1][col["overlap"]],
+        best[1][col["council"]],
+        float(unmet),
+    ]
