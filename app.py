@@ -50,7 +50,7 @@ EXAMPLES = [
 CSS = """
 .sources .source { border: 1px solid var(--border-color-primary); border-radius: 8px;
   padding: 8px 10px; margin-bottom: 8px; }
-.sources .source:target { outline: 3px solid var(--color-accent); }
+.sources .source:target, .sources .source:has(span:target) { outline: 3px solid var(--color-accent); }
 .sources .passage { font-size: 0.92em; line-height: 1.45; margin-top: 4px; }
 .sources mark { background: #ffe58a; color: inherit; padding: 0 2px; }
 .sources.empty { color: var(--body-text-color-subdued); }

@@ -2,6 +2,7 @@
 # Set-up and entry points for a fresh machine of this project's kind (Debian, Python 3.11, root).
 #   ./dev.sh app [app options]   set up, build the index if missing, start the web app
 #   ./dev.sh test [pytest args]  set up (Chromium included), run the whole test suite
+#   ./dev.sh gate                the quality gate: bench/eval.py on the test split against bench/baseline.json
 #   ./dev.sh setup               only set up the virtual environment
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -52,8 +53,12 @@ case "${1:-}" in
         "$PY" -m mypy
         exec "$PY" -m pytest "$@"
         ;;
+    gate)
+        setup_python
+        exec "$PY" bench/eval.py --sets test shared --no-baseline --check-baseline
+        ;;
     *)
-        echo "usage: ./dev.sh app|test|setup" >&2
+        echo "usage: ./dev.sh app|test|gate|setup" >&2
         exit 2
         ;;
 esac

@@ -95,7 +95,8 @@ def measure(workdir: Path, queries: int) -> dict[str, float]:
     from qa import store
     from qa.config import Settings
     from qa.embedding import Embedder
-    from qa.search import Query, rank
+    from qa.query import plan
+    from qa.search import rank
 
     settings = Settings.from_env()
     embedder = Embedder.shared(settings)
@@ -111,12 +112,13 @@ def measure(workdir: Path, queries: int) -> dict[str, float]:
         if "question" in json.loads(line)
     ]
     questions += ["What did Ofsted say about supervision?", "caseloads of social workers", "agency staff"]
-    rank(snap, Query("warm up", None), 5, settings)
+    rank(snap, plan("warm up", None, snap.councils), 5, settings)
     times = []
     for i in range(queries):
         q = questions[i % len(questions)] + ("" if i < len(questions) else f" {i}")
         t = time.perf_counter()
-        rank(snap, Query(q, None), 5, settings)
+        # Timed as the product searches: the question read once, then ranked.
+        rank(snap, plan(q, None, snap.councils), 5, settings)
         times.append((time.perf_counter() - t) * 1000)
 
     recall = 1.0

@@ -21,12 +21,16 @@ import time
 from pathlib import Path
 
 import numpy as np
+from scipy.optimize import minimize
 from sklearn.linear_model import LogisticRegression
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from devsets import Case, gold_in, index, questions
+import devsets
+from devsets import Case, gold_in, index, load_cases, questions
+from devsets import groups as groups_of
 
+import qa
 from qa import store
 from qa.answer import sentence_candidates
 from qa.config import Settings
@@ -36,10 +40,22 @@ from qa.query import plan
 from qa.search import candidates, rank
 
 ROOT = Path(__file__).resolve().parent.parent
+EXTRA = ROOT / "bench" / "questions_extra.jsonl"
 # Feature groups for the ablation: a dropped group's columns are fitted as constants (weight 0).
 GROUPS = {
-    "retrieval": ("dense", "bm25", "neighbour", "document", "passage", "top_passage"),
-    "overlap": ("overlap",),
+    "retrieval": (
+        "dense",
+        "dense_rel",
+        "dense_gap",
+        "bm25",
+        "neighbour",
+        "document",
+        "passage",
+        "top_passage",
+        "passage_dense",
+    ),
+    "reranker": ("rerank",),
+    "overlap": ("overlap", "sentence_overlap"),
     "facts": ("council", "kind", "inspectorate", "year", "ordinal"),
     "answer": ("answer_kind", "answer_near", "reason", "unmet"),
     "layout": ("boilerplate", "label_line", "length"),
@@ -47,100 +63,161 @@ GROUPS = {
 
 
 def fit(x: np.ndarray, y: np.ndarray, names: tuple[str, ...], dropped: set[str]) -> Logistic:
-    """A standardised L2 logistic regression; dropped features get weight 0."""
+    """A standardised L2 logistic regression (pointwise); dropped features get weight 0."""
+    mean, scale = _standardise(x)
     keep = [i for i, n in enumerate(names) if n not in dropped]
-    mean = x.mean(axis=0)
-    scale = x.std(axis=0)
-    scale[scale < 1e-9] = 1.0
-    z = (x - mean) / scale
     lr = LogisticRegression(C=1.0, max_iter=5000, solver="lbfgs")
-    lr.fit(z[:, keep], y)
+    lr.fit(((x - mean) / scale)[:, keep], y)
     weights = np.zeros(len(names))
     weights[keep] = lr.coef_[0]
+    return _logistic(names, mean, scale, weights, float(lr.intercept_[0]))
+
+
+def fit_listwise(
+    groups: list[tuple[np.ndarray, np.ndarray]], names: tuple[str, ...], dropped: set[str], l2: float = 1.0
+) -> Logistic:
+    """Weights that put each question's gold candidates first (a softmax over the question's
+    candidates, L2-regularised), then a one-feature logistic fit of the resulting score
+    (Platt scaling) so the output is a calibrated probability. Questions without a gold
+    candidate are left out of the first step."""
+    x_all = np.vstack([x for x, _ in groups])
+    y_all = np.concatenate([y for _, y in groups]).astype(bool)
+    mean, scale = _standardise(x_all)
+    keep = np.array([n not in dropped for n in names])
+    zs = [(((x - mean) / scale)[:, keep], y.astype(bool)) for x, y in groups if y.any() and not y.all()]
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        total, grad = l2 * float(w @ w), 2 * l2 * w
+        for z, y in zs:
+            s = z @ w
+            e = np.exp(s - s.max())
+            total += float(np.log(e.sum()) - np.log(e[y].sum()))
+            grad = grad + z.T @ (e / e.sum() - np.where(y, e, 0.0) / e[y].sum())
+        return total, grad
+
+    w = minimize(loss, np.zeros(int(keep.sum())), jac=True, method="L-BFGS-B").x
+    weights = np.zeros(len(names))
+    weights[keep] = w
+    score = (((x_all - mean) / scale) @ weights).reshape(-1, 1)
+    platt = LogisticRegression(C=1.0, solver="lbfgs").fit(score, y_all)
+    return _logistic(names, mean, scale, weights * platt.coef_[0, 0], float(platt.intercept_[0]))
+
+
+def _standardise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    scale = x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    return x.mean(axis=0), scale
+
+
+def _logistic(
+    names: tuple[str, ...], mean: np.ndarray, scale: np.ndarray, weights: np.ndarray, bias: float
+) -> Logistic:
     return Logistic(
         names,
         tuple(round(float(v), 6) for v in mean),
         tuple(round(float(v), 6) for v in scale),
         tuple(round(float(v), 6) for v in weights),
-        round(float(lr.intercept_[0]), 6),
+        round(bias, 6),
     )
 
 
 def provisional(passage: Logistic, sentence: Logistic | None = None) -> ScoringModel:
     """A model holding what is fitted so far (the later stages are placeholders)."""
-    zero_s = Logistic(SENTENCE_FEATURES, (0.0,) * 14, (1.0,) * 14, (0.0,) * 14, 0.0)
-    zero_a = Logistic(ANSWER_FEATURES, (0.0,) * 7, (1.0,) * 7, (0.0,) * 7, 0.0)
-    return ScoringModel(passage, sentence or zero_s, zero_a, 0.5, 0.5, 0.1, {})
+
+    def zero(names: tuple[str, ...]) -> Logistic:
+        n = len(names)
+        return Logistic(names, (0.0,) * n, (1.0,) * n, (0.0,) * n, 0.0)
+
+    return ScoringModel(
+        passage, sentence or zero(SENTENCE_FEATURES), zero(ANSWER_FEATURES), 0.5, 0.5, 0.1, {}
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=str(ROOT / "qa" / "model.json"))
     ap.add_argument("--drop", nargs="*", default=[], choices=sorted(GROUPS))
+    ap.add_argument(
+        "--folds",
+        nargs="*",
+        default=[],
+        metavar="FOLDER=GROUP,GROUP",
+        help="reranker weights fitted without these groups (bench/train_reranker.py --groups), so the "
+        "sentence model learns from scores on questions the reranker never saw (cross-fitting)",
+    )
     args = ap.parse_args(argv)
     dropped = {f for g in args.drop for f in GROUPS[g]}
     settings = Settings()
+    folds = {
+        g: settings.replace(reranker=folder)
+        for folder, names in (f.split("=") for f in args.folds)
+        for g in names.split(",")
+    }
+
+    def fold(c: Case) -> Settings:
+        return folds.get("extra" if c.source == EXTRA.stem else c.source, settings)
+
     began = time.perf_counter()
-    snap = store.load(index("train", settings))
-    cases = [c for c in questions("train")]
-    plans = {c.id: plan(c.question, c.history, snap.councils) for c in cases}
-    print(f"train split: {len(cases)} questions, {len(snap.manifest.files)} documents", flush=True)
+    # The train split, and the team's own questions about the shipped corpus (never the
+    # shared set, never the test split).
+    sources = [
+        (store.load(index("train", settings)), questions("train")),
+        (store.load(shipped_index(settings)), load_cases(EXTRA)),
+    ]
+    runs = [(snap, c, plan(c.question, c.history, snap.councils)) for snap, cases in sources for c in cases]
+    runs = [(snap, c, p) for snap, c, p in runs if not p.missing]  # declined before scoring
+    print(
+        f"training on {len(runs)} questions ({sum(c.answerable for _, c, _ in runs)} answerable)", flush=True
+    )
 
     # 1. Passages.
-    xs, ys = [], []
-    for c in cases:
-        if not c.answerable or plans[c.id].missing:
-            continue
-        found = candidates(snap, plans[c.id], settings)
-        for row, feats in zip(found.rows, found.features, strict=True):
-            chunk = snap.chunks[int(row)]
-            xs.append(feats)
-            ys.append(any(gold_in(g, chunk.doc, chunk.text) for g in c.gold))
-    passage = fit(np.array(xs), np.array(ys), PASSAGE_FEATURES, dropped)
-    print(f"passages: {len(ys)} rows, {sum(ys)} holding gold", flush=True)
+    groups = []
+    for snap, c, asked in runs:
+        if c.answerable:
+            found = candidates(snap, asked, settings)
+            labels = [
+                any(gold_in(g, snap.chunks[int(r)].doc, snap.chunks[int(r)].text) for g in c.gold)
+                for r in found.rows
+            ]
+            groups.append((found.features, np.array(labels)))
+    passage = fit_listwise(groups, PASSAGE_FEATURES, dropped)
+    print(
+        f"passages: {sum(len(y) for _, y in groups)} rows, {sum(int(y.sum()) for _, y in groups)} gold",
+        flush=True,
+    )
 
     # 2. Sentences of the passages that model ranks first.
     model = provisional(passage)
-    hits_of = {}
-    xs, ys = [], []
-    for c in cases:
-        if plans[c.id].missing:
-            continue
-        hits_of[c.id] = rank(snap, plans[c.id], settings.k, settings, scorer=model)
-        if not c.answerable:
-            continue
-        sentences, matrix = sentence_candidates(plans[c.id], hits_of[c.id], snap, settings)
-        for s, feats in zip(sentences, matrix, strict=True):
-            xs.append(feats)
-            ys.append(any(gold_in(g, s.hit.doc, s.text) for g in c.gold))
-    sentence = fit(np.array(xs), np.array(ys), SENTENCE_FEATURES, dropped)
-    print(f"sentences: {len(ys)} rows, {sum(ys)} holding gold", flush=True)
+    hits_of = {c.id: rank(snap, asked, settings.k, settings, scorer=model) for snap, c, asked in runs}
+    groups = []
+    for snap, c, asked in runs:
+        if c.answerable:
+            sentences, matrix = sentence_candidates(asked, hits_of[c.id], snap, fold(c))
+            labels = [any(gold_in(g, s.hit.doc, s.text) for g in c.gold) for s in sentences]
+            groups.append((matrix, np.array(labels, dtype=bool)))
+    sentence = fit_listwise(groups, SENTENCE_FEATURES, dropped)
+    print(
+        f"sentences: {sum(len(y) for _, y in groups)} rows, {sum(int(y.sum()) for _, y in groups)} gold",
+        flush=True,
+    )
 
     # 3. The question: answered or declined; and which sentences to quote.
-    model = provisional(passage, sentence)
     xs, ys, scored = [], [], {}
-    for c in cases:
-        if plans[c.id].missing:
-            continue
+    for snap, c, asked in runs:
         hits = hits_of[c.id]
-        sentences, matrix = sentence_candidates(plans[c.id], hits, snap, settings)
+        sentences, matrix = sentence_candidates(asked, hits, snap, fold(c))
         probability = sentence.probability(matrix)
         scored[c.id] = sorted(zip(probability, sentences, strict=True), key=lambda t: -t[0])
-        xs.append(
-            answer_row(
-                plans[c.id],
-                [(float(p), list(m)) for p, m in zip(probability, matrix, strict=True)],
-                [h.score for h in hits],
-            )
-        )
+        pairs = [(float(p), list(m)) for p, m in zip(probability, matrix, strict=True)]
+        xs.append(answer_row(asked, pairs, [(h.score, h.dense) for h in hits]))
         ys.append(c.answerable)
     answer = fit(np.array(xs), np.array(ys), ANSWER_FEATURES, dropped)
     p_answer = answer.probability(np.array(xs))
     labels = np.array(ys)
     threshold = choose_threshold(p_answer, labels)
-    ratio, floor = choose_selection([c for c in cases if c.id in scored], scored, settings)
+    ratio, floor = choose_selection([c for _, c, _ in runs], scored, settings)
     print(
-        f"answer: {len(ys)} questions; decline below {threshold:.3f} "
+        f"answer: decline below {threshold:.3f} "
         f"(train: {np.mean(p_answer[~labels] < threshold):.3f} of unanswerable declined, "
         f"{np.mean(p_answer[labels] < threshold):.3f} of answerable declined); "
         f"quote sentences with p >= max({floor}, {ratio} x best)",
@@ -155,15 +232,24 @@ def main(argv: list[str] | None = None) -> int:
         floor,
         {
             "split": "train",
-            "questions": len(cases),
-            "documents": len(snap.manifest.files),
+            "groups": groups_of("train"),
+            "also": EXTRA.name,
+            "questions": len(runs),
             "encoder": settings.embedder_id,
             "dropped": sorted(args.drop),
+            "reranker folds": sorted(args.folds),
         },
     )
     final.save(Path(args.out))
     print(f"wrote {args.out} in {time.perf_counter() - began:.0f} s")
     return 0
+
+
+def shipped_index(settings: Settings) -> Path:
+    """An index of the shipped corpus (documents/) for the team's extra questions."""
+    out = devsets.WORK / "shipped" / "index"
+    qa.build_index(ROOT / "documents", out, settings=settings)
+    return out
 
 
 def choose_threshold(p: np.ndarray, answerable: np.ndarray) -> float:

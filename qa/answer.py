@@ -2,8 +2,10 @@
 
 The answer is made only of sentences copied from the passages, each followed by a marker [n]
 whose `Citation` carries the document, date, page and the exact quote (a substring of the
-page text at `start`..`end`). When the best evidence is too weak the answer abstains and the
-passages are offered only as closest matches. Thresholds come from bench/calibrate.py.
+page text at `start`..`end`). Sentences are chosen by the fitted sentence model and the
+answer leads with the best one's report; when the answer model's calibrated probability is
+under its threshold (all in qa/model.json, from bench/train.py) the answer declines and the
+passages are offered only as closest matches.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from qa.features import SENTENCE_FEATURES, answer_kind, answer_row, keyword_over
 from qa.lexical import tokenize
 from qa.model import ScoringModel
 from qa.query import QueryPlan, plan
+from qa.reranker import Reranker
 from qa.search import Hit, as_iso_date, load_model, rank
 
 NOT_COVERED = (
@@ -149,22 +152,29 @@ def sentence_candidates(
         qvec = qvec + settings.context_weight * embedder.encode_query(asked.context)
         qvec = qvec / np.linalg.norm(qvec)
     sims = vecs @ qvec
+    together = f"{asked.context} {asked.question}" if asked.context else asked.question
+    reranks = reranker(settings).score(together, [" ".join(cands[i][4].split()) for i in keep])
     rows = [
         sentence_row(
             asked,
             cands[i][4],
             cands[i][0].text,
             snap.facts.get(cands[i][0].doc),
-            (float(sim), cands[i][0].score, cands[i][1] == 0),
+            (float(sim), float(sim - sims.max()), float(rr), cands[i][0].score, cands[i][1] == 0),
             idf,
         )
-        for i, sim in zip(keep, sims, strict=True)
+        for i, sim, rr in zip(keep, sims, reranks, strict=True)
     ]
     sentences = [
         _Sentence(cands[i][0], cands[i][1], cands[i][2], cands[i][3], cands[i][4], 0.0, tuple(row))
         for i, row in zip(keep, rows, strict=True)
     ]
     return sentences, np.array(rows, dtype=np.float64).reshape(len(rows), len(SENTENCE_FEATURES))
+
+
+def reranker(settings: Settings) -> Reranker:
+    """The reranker the settings name (the bundled qa/reranker/ unless QA_RERANKER is set)."""
+    return Reranker.shared(Path(settings.reranker)) if settings.reranker else Reranker.shared()
 
 
 def score_sentences(
@@ -180,7 +190,9 @@ def answer_probability(
     asked: QueryPlan, hits: Sequence[Hit], scored: Sequence[_Sentence], scorer: ScoringModel
 ) -> tuple[float, list[float]]:
     """The calibrated probability that the hits answer the question, and its features."""
-    row = answer_row(asked, [(s.probability, list(s.features)) for s in scored], [h.score for h in hits])
+    row = answer_row(
+        asked, [(s.probability, list(s.features)) for s in scored], [(h.score, h.dense) for h in hits]
+    )
     return float(scorer.answer.probability(np.array([row]))[0]), row
 
 

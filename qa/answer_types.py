@@ -4,7 +4,8 @@
 holding that kind of answer is likelier to answer the question, and likelier still when the
 answer sits in a sentence with the question's own words: "rated inadequate by Ofsted in April
 2016" answers "When was the service judged inadequate?"; a date in another sentence of the
-same passage may not. Used by ranking (`qa.search`) and by choosing sentences (`qa.answer`).
+same passage may not. Read into the question's plan (`qa.query`); used by the answer-kind
+features (`qa.features`).
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ _NAME = re.compile(
     r"stated|confirmed|warned))"
     rf"|\b(?:said|says|according to|by|from|signed by|inspector|minister|director|councillor)[^\S\n]+{_FULL}"
     rf"|\b{_FULL},[^\S\n]+(?:the[^\S\n]+)?(?:[A-Za-z’']+[^\S\n]+){{0,6}}?{_ROLE}\b"
+    # A report's cover line: "Lead inspector: Sarah Quinlan".
+    rf"|\b(?i:{_ROLE}s?):[^\S\n]*{_FULL}"
 )
 # A sum of money: "£4.2 million", "$300", "61 million pounds".
 _MONEY = re.compile(
@@ -196,24 +199,3 @@ def counted(question: str) -> tuple[str, ...]:
             break
         noun.append(word)
     return tuple(tokenize(" ".join(noun[:4])))
-
-
-_ORDINAL = re.compile(
-    r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
-    r"\d{1,2}(?:st|nd|rd|th))\b",
-    re.I,
-)
-YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-
-
-def conflicts(question: str, text: str) -> int:
-    """How many of the specifics the question names (a year, an ordinal: "the fourth
-    monitoring visit", "in 2025") `text` contradicts by naming others of the same kind and
-    not the one asked: a sentence about the fifth visit in 2023 does not answer that."""
-    count = 0
-    for pattern in (_ORDINAL, YEAR):
-        asked = {m.lower() for m in pattern.findall(question)}
-        if asked:
-            named = {m.lower() for m in pattern.findall(text)}
-            count += bool(named) and not (named & asked)
-    return count

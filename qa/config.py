@@ -61,6 +61,8 @@ class Settings:
     # Scoring and answering: the fitted model (qa/model.json, from bench/train.py) ranks
     # passages and sentences and decides when to decline; a path here replaces it.
     scorer: str = ""
+    # The reranker's weights (qa/reranker/, from bench/train_reranker.py); a folder here replaces them.
+    reranker: str = ""
     max_answer_sentences: int = 5
     # Sentences of the best passages that are embedded and scored for the answer.
     sentence_candidates: int = 24

@@ -57,6 +57,12 @@ def keyword_overlap(plan: QueryPlan, text: str, idf: Mapping[str, float]) -> flo
     return sum(idf.get(t, 0.0) for t in plan.keywords if t in present) / total
 
 
+def best_sentence_overlap(plan: QueryPlan, text: str, idf: Mapping[str, float]) -> float:
+    """The keyword overlap of the best sentence of `text`: the question's words together in
+    one sentence say more than the same words spread over a passage."""
+    return max((keyword_overlap(plan, text[a:b], idf) for a, b in sentence_spans(text)), default=0.0)
+
+
 def council_match(plan: QueryPlan, facts: ReportFacts | None) -> float:
     """1: the report is about a council asked about; 0.5: it mentions one; -1: neither;
     0: the question names no council."""
@@ -163,8 +169,10 @@ def _dates(facts: ReportFacts | None) -> list[str]:
 
 PASSAGE_FEATURES = (
     "dense",  # cosine of question and passage
+    "dense_rel",  # the cosine rescaled 0..1 over the candidates
     "bm25",  # BM25, rescaled 0..1 over the candidates
     "overlap",  # keyword_overlap
+    "sentence_overlap",  # best_sentence_overlap
     "neighbour",  # how much better the best neighbouring passage scores (0 if none)
     "document",  # the best retrieval score of the passage's document
     "council",
@@ -180,6 +188,8 @@ PASSAGE_FEATURES = (
 
 SENTENCE_FEATURES = (
     "dense",  # cosine of question and sentence
+    "dense_gap",  # the cosine less the best among the question's candidate sentences
+    "rerank",  # the reranker's logit for (question, sentence) (qa.reranker)
     "overlap",
     "passage",  # the passage model's probability for the sentence's passage
     "top_passage",  # 1 for a sentence of the best passage
@@ -199,8 +209,10 @@ ANSWER_FEATURES = (
     "sentence",  # the best sentence's probability
     "sentence_2",  # the second best's
     "passage",  # the best passage's probability
+    "passage_dense",  # the best passage cosine
     "dense",  # the best sentence's cosine
     "overlap",  # the best sentence's keyword overlap
+    "rerank",  # the best reranker logit among the candidate sentences
     "council",  # council_match of the best sentence's report
     "unmet",  # 1: the question wants a kind of answer no candidate sentence holds
 )
@@ -210,16 +222,18 @@ def passage_row(
     plan: QueryPlan,
     text: str,
     facts: ReportFacts | None,
-    retrieval: tuple[float, float, float, float],
+    retrieval: tuple[float, float, float, float, float],
     idf: Mapping[str, float],
 ) -> list[float]:
-    """One passage's features in PASSAGE_FEATURES order; `retrieval` is (dense, bm25,
-    neighbour, document) as search computed them."""
-    dense, bm25, neighbour, document = retrieval
+    """One passage's features in PASSAGE_FEATURES order; `retrieval` is (dense, dense_rel,
+    bm25, neighbour, document) as search computed them."""
+    dense, dense_rel, bm25, neighbour, document = retrieval
     return [
         dense,
+        dense_rel,
         bm25,
         keyword_overlap(plan, text, idf),
+        best_sentence_overlap(plan, text, idf),
         neighbour,
         document,
         council_match(plan, facts),
@@ -239,14 +253,17 @@ def sentence_row(
     text: str,
     passage: str,
     facts: ReportFacts | None,
-    retrieval: tuple[float, float, bool],
+    retrieval: tuple[float, float, float, float, bool],
     idf: Mapping[str, float],
 ) -> list[float]:
-    """One sentence's features in SENTENCE_FEATURES order; `retrieval` is (cosine, its
-    passage's probability, whether that passage ranked first)."""
-    dense, passage_p, top = retrieval
+    """One sentence's features in SENTENCE_FEATURES order; `retrieval` is (cosine, cosine less
+    the best sentence's, reranker logit, its passage's probability, whether that passage
+    ranked first)."""
+    dense, gap, rerank, passage_p, top = retrieval
     return [
         dense,
+        gap,
+        rerank,
         keyword_overlap(plan, text, idf),
         passage_p,
         float(top),
@@ -264,10 +281,10 @@ def sentence_row(
 
 
 def answer_row(
-    plan: QueryPlan, sentences: list[tuple[float, list[float]]], passages: list[float]
+    plan: QueryPlan, sentences: list[tuple[float, list[float]]], passages: list[tuple[float, float]]
 ) -> list[float]:
     """The question's features in ANSWER_FEATURES order from its scored sentences
-    (probability, sentence features) and passage probabilities."""
+    (probability, sentence features) and passages (probability, cosine)."""
     ranked = sorted(sentences, key=lambda s: -s[0])
     best = ranked[0] if ranked else (0.0, [0.0] * len(SENTENCE_FEATURES))
     col = {name: n for n, name in enumerate(SENTENCE_FEATURES)}
@@ -275,9 +292,11 @@ def answer_row(
     return [
         best[0],
         ranked[1][0] if len(ranked) > 1 else 0.0,
-        max(passages, default=0.0),
+        max((p for p, _ in passages), default=0.0),
+        max((d for _, d in passages), default=0.0),
         best[1][col["dense"]],
         best[1][col["overlap"]],
+        max((s[1][col["rerank"]] for s in ranked), default=0.0),
         best[1][col["council"]],
         float(unmet),
     ]

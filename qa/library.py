@@ -37,6 +37,8 @@ class LibraryEntry:
     passages: int
     status: str  # indexed, skipped, duplicate
     reason: str
+    council: str = ""  # the council the document is about (qa.facts), "" when unknown
+    kind: str = ""  # full inspection, monitoring visit, ... (qa.facts), "" when unknown
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +244,16 @@ def entries(index: Path) -> list[LibraryEntry]:
     if manifest is None:
         return []
     return [
-        LibraryEntry(r.path, r.title, r.date, r.pages, r.passages, r.status, r.reason)
+        LibraryEntry(
+            r.path,
+            r.title,
+            r.date,
+            r.pages,
+            r.passages,
+            r.status,
+            r.reason,
+            str((r.facts or {}).get("council") or ""),
+            str((r.facts or {}).get("kind") or ""),
+        )
         for r in manifest.files.values()
     ]

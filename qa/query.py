@@ -82,17 +82,15 @@ def clean_question(question: str, limit: int = 2000) -> str:
 def follows(question: str, previous: str) -> bool:
     """Whether `question` leans on `previous` for what it is about.
 
-    It does when it opens with a cue ("and what about caseloads?"), points back ("who led
-    it?", "Which other groups did inspectors look at?"), is too short to stand alone, or
-    names no council while the previous question did.
+    It does when it opens with a cue ("and what about caseloads?"); and, unless it names a
+    council of its own, when it points back ("who led it?", "Which other groups did
+    inspectors look at?"), is too short to stand alone, or the previous question named one.
     """
-    content = words(question)
-    return bool(
-        _CUE.search(question)
-        or _POINTER.search(question)
-        or len(content) <= 2
-        or (not find_councils(question) and find_councils(previous))
-    )
+    if _CUE.search(question):
+        return True
+    if find_councils(question):
+        return False
+    return bool(_POINTER.search(question) or len(words(question)) <= 2 or find_councils(previous))
 
 
 def plan(

@@ -177,8 +177,9 @@ def candidates(
         vecs = np.stack([snap.vectors.reconstruct(snap.chunks[int(r)].id) for r in found[missing]])
         dense_c[missing] = vecs @ qvec
     bm25 = _minmax(lexical[found])
+    dense_rel = _minmax(dense_c)
     # Raw cosines span a narrow band while BM25 is unbounded: both rescaled before fusing.
-    base = settings.dense_weight * _minmax(dense_c) + (1 - settings.dense_weight) * bm25
+    base = settings.dense_weight * dense_rel + (1 - settings.dense_weight) * bm25
     neighbour, document = _context(snap, found, base)
     keep = np.argsort(-base, kind="stable")[: settings.rerank_pool]
     keep = np.sort(keep)
@@ -190,7 +191,13 @@ def candidates(
                 asked,
                 snap.chunks[int(r)].text,
                 snap.facts.get(snap.chunks[int(r)].doc),
-                (float(dense_c[n]), float(bm25[n]), float(neighbour[n]), float(document[n])),
+                (
+                    float(dense_c[n]),
+                    float(dense_rel[n]),
+                    float(bm25[n]),
+                    float(neighbour[n]),
+                    float(document[n]),
+                ),
                 idf,
             )
             for r, n in zip(rows, keep, strict=True)

@@ -10,7 +10,7 @@ import html
 import re
 from urllib.parse import quote
 
-from qa.answer import Answer, nice_date, source_label
+from qa.answer import Answer, Citation, nice_date, source_label
 from qa.library import LibraryEntry, RemovedEntry
 from qa.search import Hit
 
@@ -30,17 +30,17 @@ def chat_markdown(answer: Answer) -> str:
     )
 
 
-def _highlight(passage: str, start: int, end: int) -> str:
-    if not (0 <= start < end <= len(passage)):
-        return html.escape(" ".join(passage.split()))
-    before, quote_text, after = passage[:start], passage[start:end], passage[end:]
-    return (
-        html.escape(" ".join(before.split()))
-        + " <mark>"
-        + html.escape(" ".join(quote_text.split()))
-        + "</mark> "
-        + html.escape(" ".join(after.split()))
-    ).strip()
+def _highlight(passage: str, spans: list[tuple[int, int]]) -> str:
+    """The passage with each quoted span (offsets into `passage`) marked; whitespace collapsed."""
+    parts, at = [], 0
+    for start, end in sorted(spans):
+        if not (at <= start < end <= len(passage)):
+            continue
+        parts += [html.escape(" ".join(passage[at:start].split())), " <mark>"]
+        parts += [html.escape(" ".join(passage[start:end].split())), "</mark> "]
+        at = end
+    parts.append(html.escape(" ".join(passage[at:].split())))
+    return "".join(parts).strip()
 
 
 def _link(doc: str, page: int | None, label: str) -> str:
@@ -60,11 +60,20 @@ def sources_html(answer: Answer | None) -> str:
         for n, h in enumerate(answer.hits, 1):
             parts.append(_hit_card(f"match-{n}", h))
     else:
+        # One card per passage, every sentence quoted from it highlighted; each marker [n]
+        # jumps to the card of its passage.
+        cards: dict[tuple[str, int | None, int], list[Citation]] = {}
         for c in answer.citations:
+            cards.setdefault((c.doc, c.page, c.passage_start), []).append(c)
+        for group in cards.values():
+            c = group[0]
             label = source_label(c.doc, c.title, c.date, c.page, c.page_label)
-            passage = _highlight(c.passage, c.start - c.passage_start, c.end - c.passage_start)
+            numbers = " ".join(f"[{g.n}]" for g in group)
+            spans = [(g.start - g.passage_start, g.end - g.passage_start) for g in group]
+            anchors = "".join(f'<span id="src-{g.n}"></span>' for g in group[1:])
+            passage = _highlight(c.passage, spans)
             parts.append(
-                f'<div class="source" id="src-{c.n}"><div class="source-head"><b>[{c.n}]</b> '
+                f'<div class="source" id="src-{c.n}">{anchors}<div class="source-head"><b>{numbers}</b> '
                 f'{_link(c.doc, c.page, label)}</div><div class="passage">{passage}</div></div>'
             )
     parts.append("</div>")
@@ -101,10 +110,23 @@ def user_turns(messages: list[dict[str, object]] | None) -> list[str]:
 
 
 def library_rows(rows: list[LibraryEntry]) -> list[list[object]]:
-    return [[e.doc, e.title, e.date or "", e.pages or "", e.passages or "", e.status, e.reason] for e in rows]
+    """One row per file: title, the file name, the facts read from it, its status in words."""
+    return [
+        [
+            e.title,
+            e.doc,
+            e.council,
+            e.kind,
+            nice_date(e.date) if e.date else "",
+            e.pages or "",
+            e.passages or "",
+            e.status if not e.reason else f"{e.status}: {e.reason}",
+        ]
+        for e in rows
+    ]
 
 
-LIBRARY_HEADERS = ["Document", "Title", "Date", "Pages", "Passages", "Status", "Reason"]
+LIBRARY_HEADERS = ["Title", "File", "Council", "Kind", "Date", "Pages", "Passages", "Status"]
 
 
 def doc_label(title: str, date_iso: str | None, doc: str) -> str:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import time
 from collections import Counter
 
 import pytest
@@ -185,7 +184,8 @@ def test_ambiguous_names_match_capitalised_or_beside_a_council_word(text: str, e
     assert councils(text) == expected
 
 
-def test_a_100_page_report_takes_well_under_50_ms() -> None:
+def test_a_100_page_report_finds_every_mention() -> None:
+    # Speed is measured in bench/, not asserted here.
     page = (
         "Inspectors found that children in Rotherham are seen regularly. Leaders in North Yorkshire "
         "and the Sheffield Safeguarding Hub share information. Reading the records, inspectors saw "
@@ -193,13 +193,7 @@ def test_a_100_page_report_takes_well_under_50_ms() -> None:
     ) * 12
     text = "\n".join(page for _ in range(100))
     assert len(text) > 250_000
-    best = float("inf")
-    for _ in range(3):
-        t0 = time.perf_counter()
-        found = find_councils(text)
-        best = min(best, time.perf_counter() - t0)
-    assert len(found) == 3 * 12 * 100
-    assert best < 0.05
+    assert len(find_councils(text)) == 3 * 12 * 100
 
 
 def test_docstring_examples() -> None:

@@ -1,0 +1,82 @@
+"""The reranker: a cross-encoder that reads a question and a sentence together.
+
+In: loading the weights in qa/reranker/ (fine-tuned from the bundled all-MiniLM-L6-v2 by
+bench/train_reranker.py on the development set's train split, stored in half precision) on
+first use, and scoring (question, text) pairs as logits, a feature of the sentence model.
+Out: fitting (bench/train_reranker.py); how its score is weighed (qa/model.json).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from qa.errors import QAError
+
+log = logging.getLogger(__name__)
+WEIGHTS = Path(__file__).with_name("reranker")
+MAX_TOKENS = 128
+
+
+class Reranker:
+    """Scores pairs with the cross-encoder in `folder`; one shared instance per folder."""
+
+    _shared: ClassVar[dict[str, Reranker]] = {}
+    _lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, folder: Path = WEIGHTS) -> None:
+        self.folder = folder
+        self._model: Any = None
+
+    @classmethod
+    def shared(cls, folder: Path = WEIGHTS) -> Reranker:
+        with cls._lock:
+            key = str(folder)
+            if key not in cls._shared:
+                cls._shared[key] = cls(folder)
+            return cls._shared[key]
+
+    def _load(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                if not (self.folder / "config.json").is_file():
+                    raise QAError(
+                        f"the reranker weights are missing from {self.folder}; fit them with "
+                        "bench/train_reranker.py"
+                    )
+                import torch
+                from sentence_transformers import CrossEncoder
+
+                log.info("loading reranker %s", self.folder)
+                # Stored in half precision to keep the repository small; run in full precision.
+                model = CrossEncoder(
+                    str(self.folder),
+                    num_labels=1,
+                    max_length=MAX_TOKENS,
+                    device="cpu",
+                    model_kwargs={"dtype": torch.float32},
+                )
+                model.model.to(torch.float32)
+                model.model.eval()
+                self._model = model
+            return self._model
+
+    def score(self, question: str, texts: list[str]) -> np.ndarray:
+        """Logits, higher for a text that answers `question` (one per text)."""
+        if not texts:
+            return np.zeros(0, dtype=np.float64)
+        model = self._load()
+        out = model.predict(
+            [(question, t) for t in texts], batch_size=32, show_progress_bar=False, activation_fn=_identity()
+        )
+        return np.asarray(out, dtype=np.float64).reshape(len(texts))
+
+
+def _identity() -> Any:
+    import torch
+
+    return torch.nn.Identity()
