@@ -220,6 +220,10 @@ def compose(
         names = " or ".join(asked.missing)
         return decline(asked, hits, 0.0, f"No document in the library is about {names}.")
     scored = sorted(score_sentences(asked, hits, snap, settings, scorer), key=lambda s: -s.probability)
+    if asked.councils:
+        # A question about a council is answered only from reports about or mentioning it.
+        council = SENTENCE_FEATURES.index("council")
+        scored = [s for s in scored if s.features[council] > 0]
     conf, _ = answer_probability(asked, hits, scored, scorer)
     if not scored or conf < scorer.abstain_below:
         return decline(asked, hits, conf)
