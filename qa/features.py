@@ -40,9 +40,6 @@ _REASON = re.compile(
     re.I,
 )
 _LABEL = re.compile(r"^[A-Z][^:\n]{1,40}:[^\S\n]+\S")
-_ASKS_INSPECTORS = re.compile(
-    r"\b(ofsted|inspector|inspectors|inspectorate|inspection|inspected|visit)\b", re.I
-)
 
 
 def keyword_overlap(plan: QueryPlan, text: str, idf: Mapping[str, float]) -> float:
@@ -86,7 +83,7 @@ def kind_match(plan: QueryPlan, facts: ReportFacts | None) -> float:
 
 def inspectorate_match(plan: QueryPlan, facts: ReportFacts | None) -> float:
     """1 when the question asks what inspectors said and the report is the inspectorate's own."""
-    if not _ASKS_INSPECTORS.search(plan.question):
+    if not plan.asks_inspectors:
         return 0.0
     return 1.0 if facts is not None and facts.kind in INSPECTORATE_KINDS else -1.0
 
@@ -134,13 +131,9 @@ def answer_near(plan: QueryPlan, text: str, idf: Mapping[str, float]) -> float:
     return max((level / 2 * share for level, share in plan.wanted.sentences(text, keywords)), default=0.0)
 
 
-def asks_why(plan: QueryPlan) -> bool:
-    return bool(re.match(r"\s*(why|what (is|was) the reason|how come)\b", plan.question, re.I))
-
-
 def reason(plan: QueryPlan, text: str) -> float:
     """1 when a "why" question meets a sentence that gives a reason ("because", "due to")."""
-    return 1.0 if asks_why(plan) and _REASON.search(text) else 0.0
+    return 1.0 if plan.asks_why and _REASON.search(text) else 0.0
 
 
 def boilerplate(text: str) -> float:

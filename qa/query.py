@@ -38,6 +38,11 @@ _KINDS = (
     ("council paper", re.compile(r"\b(scrutiny|minutes|committee|cabinet paper|council paper)\b", re.I)),
     ("news", re.compile(r"\b(news|newspaper|article|reported in the press)\b", re.I)),
 )
+# What inspectors said, and why something is so: read once for the inspectorate and reason features.
+_ASKS_INSPECTORS = re.compile(
+    r"\b(ofsted|inspector|inspectors|inspectorate|inspection|inspected|visit)\b", re.I
+)
+_ASKS_WHY = re.compile(r"\s*(why|what (is|was) the reason|how come)\b", re.I)
 _CUE = re.compile(r"^\s*(and|also|but|what about|how about|what of|same for|then|so|or)\b", re.I)
 _POINTER = re.compile(
     r"\b(it|its|they|them|their|this|that|these|those|there|he|she|his|her|other|others|else|"
@@ -64,6 +69,8 @@ class QueryPlan:
     report_kind: str | None  # a `qa.facts.KINDS` value
     wanted: Wanted | None  # the kind of answer asked for (a date, a person, a number)
     keywords: tuple[str, ...]  # stemmed tokens of the question less its council names
+    asks_inspectors: bool = False  # about what inspectors (Ofsted, an inspection) said
+    asks_why: bool = False  # "why ...", "what was the reason ..."
 
 
 def clean_question(question: str, limit: int = 2000) -> str:
@@ -121,4 +128,6 @@ def plan(
         report_kind=next((kind for kind, cue in _KINDS if cue.search(text)), None),
         wanted=wanted(text),
         keywords=tuple(t for t in dict.fromkeys(tokenize(text)) if t not in council_tokens),
+        asks_inspectors=bool(_ASKS_INSPECTORS.search(text)),
+        asks_why=bool(_ASKS_WHY.match(text)),
     )
