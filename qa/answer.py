@@ -28,7 +28,7 @@ from qa.lexical import tokenize
 from qa.model import ScoringModel
 from qa.query import QueryPlan, plan
 from qa.reranker import Reranker
-from qa.search import Hit, as_iso_date, load_model, rank
+from qa.search import Hit, as_iso_date, load_model, question_vector, rank
 
 NOT_COVERED = (
     "The documents do not appear to answer this question. "
@@ -141,17 +141,10 @@ def sentence_candidates(
     cands = [(h, r, s, e, h.text[s - h.start : e - h.start]) for h, r, s, e in _candidates(hits)]
     if not cands:
         return [], np.zeros((0, len(SENTENCE_FEATURES)))
-    promise = [
-        r - 2 * keyword_overlap(asked, c[4], idf) - answer_kind(asked, c[4]) for c in cands for r in [c[1]]
-    ]
+    promise = [c[1] - 2 * keyword_overlap(asked, c[4], idf) - answer_kind(asked, c[4]) for c in cands]
     keep = sorted(sorted(range(len(cands)), key=lambda i: promise[i])[: settings.sentence_candidates])
-    embedder = Embedder.shared(settings)
-    vecs = embedder.encode([cands[i][4] for i in keep])
-    qvec = embedder.encode_query(asked.question)
-    if asked.context:
-        qvec = qvec + settings.context_weight * embedder.encode_query(asked.context)
-        qvec = qvec / np.linalg.norm(qvec)
-    sims = vecs @ qvec
+    vecs = Embedder.shared(settings).encode([cands[i][4] for i in keep])
+    sims = vecs @ question_vector(asked, settings)
     together = f"{asked.context} {asked.question}" if asked.context else asked.question
     reranks = reranker(settings).score(together, [" ".join(cands[i][4].split()) for i in keep])
     rows = [
@@ -188,12 +181,12 @@ def score_sentences(
 
 def answer_probability(
     asked: QueryPlan, hits: Sequence[Hit], scored: Sequence[_Sentence], scorer: ScoringModel
-) -> tuple[float, list[float]]:
-    """The calibrated probability that the hits answer the question, and its features."""
+) -> float:
+    """The calibrated probability that the hits answer the question."""
     row = answer_row(
         asked, [(s.probability, list(s.features)) for s in scored], [(h.score, h.dense) for h in hits]
     )
-    return float(scorer.answer.probability(np.array([row]))[0]), row
+    return float(scorer.answer.probability(np.array([row]))[0])
 
 
 def _near_duplicate(a: str, b: str) -> bool:
@@ -224,7 +217,7 @@ def compose(
         # A question about a council is answered only from reports about or mentioning it.
         council = SENTENCE_FEATURES.index("council")
         scored = [s for s in scored if s.features[council] > 0]
-    conf, _ = answer_probability(asked, hits, scored, scorer)
+    conf = answer_probability(asked, hits, scored, scorer)
     if not scored or conf < scorer.abstain_below:
         return decline(asked, hits, conf)
     floor = max(scorer.select_min, scorer.select_ratio * scored[0].probability)
@@ -237,7 +230,7 @@ def compose(
         chosen.append(s)
         if len(chosen) == settings.max_answer_sentences:
             break
-    chosen = _in_reading_order(_with_list_items(chosen, snap))
+    chosen = _in_answer_order(_with_list_items(chosen, snap))
     citations: list[Citation] = []
     paragraphs: list[str] = []
     current_doc = None
@@ -344,7 +337,7 @@ def _item_kind(marker: str) -> str:
     return "number" if any(ch.isdigit() for ch in marker) else "bullet"
 
 
-def _in_reading_order(chosen: list[_Sentence]) -> list[_Sentence]:
+def _in_answer_order(chosen: list[_Sentence]) -> list[_Sentence]:
     """The document of the best sentence first, then the others by their best sentence;
     within a document, sentences in page order."""
     lead: dict[str, float] = {}

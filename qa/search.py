@@ -122,6 +122,17 @@ def search(
     return rank(snap, asked, k, settings, documents, as_iso_date(since), as_iso_date(until))
 
 
+def question_vector(asked: QueryPlan, settings: Settings) -> np.ndarray:
+    """The question's embedding; a follow-up keeps its own words first and the previous
+    question as a lighter hint (`settings.context_weight`)."""
+    embedder = Embedder.shared(settings)
+    qvec = embedder.encode_query(asked.question)
+    if asked.context:
+        qvec = qvec + settings.context_weight * embedder.encode_query(asked.context)
+        qvec = qvec / np.linalg.norm(qvec)
+    return qvec
+
+
 @dataclass(frozen=True, slots=True)
 class Candidates:
     """The passages worth scoring for one question, with their features (PASSAGE_FEATURES)."""
@@ -145,14 +156,9 @@ def candidates(
     if total == 0:
         return empty
     allowed = _allowed_rows(snap, documents, since, until)
-    embedder = Embedder.shared(settings)
-    qvec = embedder.encode_query(asked.question)
-    tokens = tokenize(asked.question)
-    lexical = snap.lexical.scores(tokens)
+    qvec = question_vector(asked, settings)
+    lexical = snap.lexical.scores(tokenize(asked.question))
     if asked.context:
-        # A follow-up keeps its own words first and the previous question as a lighter hint.
-        qvec = qvec + settings.context_weight * embedder.encode_query(asked.context)
-        qvec = qvec / np.linalg.norm(qvec)
         lexical = lexical + settings.context_weight * snap.lexical.scores(tokenize(asked.context))
     pool = min(total, max(50, settings.rerank_pool))
     dense = _dense_scores(snap, qvec, pool, allowed, settings.hnsw_ef_search)
