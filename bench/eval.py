@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import devsets  # noqa: E402
+from devsets import Case, doc_match, gold_in, norm  # noqa: E402
 
 import qa  # noqa: E402
 from qa.config import Settings  # noqa: E402
@@ -43,46 +44,13 @@ EXTRA = ROOT / "bench" / "questions_extra.jsonl"
 DISTRACTORS = ROOT / "bench" / "distractors"
 
 
-def norm(text: str) -> str:
-    return " ".join(
-        text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"').split()
-    ).lower()
-
-
-@dataclass
-class Case:
-    id: str
-    turns: list[str]
-    gold: list[dict[str, object]]
-    kind: str
-    source: str
-
-    @property
-    def answerable(self) -> bool:
-        return bool(self.gold)
-
-
 def load_cases(paths: list[Path]) -> list[Case]:
-    cases = []
-    for path in paths:
-        for line in path.read_text().splitlines():
-            if line.strip():
-                d = json.loads(line)
-                turns = d.get("turns") or [d["question"]]
-                cases.append(Case(d["id"], turns, d.get("gold", []), d.get("kind", ""), path.name))
-    return cases
+    return [c for path in paths for c in devsets.load_cases(path)]
 
 
 def gold_match(gold: dict[str, object], doc: str, page: int | None, text: str) -> bool:
-    if Path(doc).stem != gold["doc"] and doc != gold["doc"]:
-        return False
-    if gold.get("page") is not None and page != gold["page"]:
-        return False
-    return norm(str(gold["text"])) in norm(text)
-
-
-def doc_match(gold: dict[str, object], doc: str) -> bool:
-    return Path(doc).stem == gold["doc"] or doc == gold["doc"]
+    """`gold_in`, and on the gold quote's page when it names one."""
+    return (gold.get("page") is None or page == gold["page"]) and gold_in(gold, doc, text)
 
 
 @dataclass
@@ -362,9 +330,7 @@ def main() -> int:
         for name in args.sets:
             if name in ("train", "test"):
                 index = devsets.index(name, settings)
-                cases = [
-                    Case(c.id, list(c.turns), list(c.gold), c.kind, c.source) for c in devsets.questions(name)
-                ]
+                cases = devsets.questions(name)
                 documents = devsets.WORK / name / "documents"
                 label = f"dev set, {name} split ({', '.join(devsets.groups(name))})"
             else:
