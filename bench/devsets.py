@@ -59,7 +59,23 @@ def load_cases(path: Path) -> list[Case]:
 
 
 def questions(split: str) -> list[Case]:
-    return [c for g in groups(split) for c in load_cases(DEVSET / "questions" / f"{g}.jsonl")]
+    """The split's questions. One index holds all of a split's groups, so a question written as
+    unanswerable because its council had no document in its own group is left out when
+    another group of the split is about that council (its documents may answer it)."""
+    from qa.councils import find_councils
+
+    covered = {
+        g: {json.loads(line)["council"] for line in (DEVSET / g / "facts.jsonl").read_text().splitlines() if line}
+        for g in groups(split)
+    }
+    out = []
+    for g in groups(split):
+        elsewhere = set().union(*(c for other, c in covered.items() if other != g)) - covered[g]
+        for c in load_cases(DEVSET / "questions" / f"{g}.jsonl"):
+            named = {m.council for turn in c.turns for m in find_councils(turn)}
+            if c.answerable or not named & elsewhere:
+                out.append(c)
+    return out
 
 
 def index(split: str, settings: Settings | None = None) -> Path:

@@ -569,6 +569,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parent)
     parser.add_argument("--check", action="store_true", help="exit 1 if there is any problem")
+    parser.add_argument(
+        "--groups", nargs="*", default=None, help="render and check only these groups (default: split.json's)"
+    )
     args = parser.parse_args()
     root: Path = args.root.resolve()
     split = json.loads((root / "split.json").read_text(encoding="utf-8"))
@@ -578,6 +581,8 @@ def main() -> int:
         if count > 1:
             report.problem(f"split.json: group {group} listed {count} times")
     groups = list(dict.fromkeys(groups))
+    if args.groups is not None:
+        groups = list(dict.fromkeys(args.groups))
 
     docs_by_group = {group: build_group(root, group, report) for group in groups}
     all_docs = [doc for docs in docs_by_group.values() for doc in docs]
