@@ -20,7 +20,8 @@ import secrets
 import sys
 import tempfile
 import threading
-from collections.abc import Awaitable, Callable, MutableMapping
+import uuid
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,8 @@ CSS = """
 .sources mark { background: #ffe58a; color: inherit; padding: 0 2px; }
 .sources.empty { color: var(--body-text-color-subdued); }
 a.cite { text-decoration: none; font-weight: 600; }
+#library th { white-space: nowrap; }
+#library td { overflow-wrap: anywhere; }
 """
 
 
@@ -114,6 +117,10 @@ class App:
     def respond(
         self, message: str, chat: list[dict[str, Any]], docs: list[str] | None, since: str, until: str
     ) -> tuple[Any, ...]:
+        """Outputs: question box, conversation, sources, download, note under the question. A
+        blank question or a bad filter is said in the note; nothing else changes."""
+        if not message.strip():
+            return message, gr.update(), gr.update(), gr.update(), "Type a question."
         try:
             answer = qa.ask(
                 message,
@@ -125,36 +132,79 @@ class App:
                 settings=self.settings,
             )
         except qa.QAError as exc:
-            raise gr.Error(str(exc)) from None
+            return message, gr.update(), gr.update(), gr.update(), str(exc)
+        key = uuid.uuid4().hex[:8]
         chat = [
             *chat,
             {"role": "user", "content": message},
-            {"role": "assistant", "content": ui_format.chat_markdown(answer)},
+            {"role": "assistant", "content": ui_format.chat_markdown(answer, key)},
         ]
         download = Path(tempfile.mkdtemp(prefix="qa-answer-")) / "answer.md"
         download.write_text(qa.to_markdown(answer), encoding="utf-8")
-        return "", chat, ui_format.sources_html(answer), gr.update(value=str(download), interactive=True)
+        return (
+            "",
+            chat,
+            ui_format.sources_html(answer, key),
+            gr.update(value=str(download), interactive=True),
+            "",
+        )
 
-    def rebuild(self, progress: gr.Progress) -> qa.IndexReport:
-        def report(stage: str, done: int, total: int) -> None:
-            progress((done, total), desc=f"{stage.capitalize()}…")
+    def rebuild(self) -> Iterator[tuple[str, qa.IndexReport | None]]:
+        """Rebuild the index in a worker thread: yields (progress HTML, None) while it runs and
+        ("", report) when done. The old index keeps answering questions meanwhile."""
+        state: dict[str, Any] = {"stage": "starting", "done": 0, "total": 0}
+        outcome: list[qa.IndexReport | BaseException] = []
 
-        return qa.build_index(self.documents, self.index, settings=self.settings, progress=report)
+        def note(stage: str, done: int, total: int) -> None:
+            state.update(stage=stage, done=done, total=total)
 
-    def upload(self, files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+        def work() -> None:
+            try:
+                outcome.append(
+                    qa.build_index(self.documents, self.index, settings=self.settings, progress=note)
+                )
+            except BaseException as exc:  # handed to the page's handler below
+                outcome.append(exc)
+
+        worker = threading.Thread(target=work, name="rebuild", daemon=True)
+        worker.start()
+        shown = ""
+        while worker.is_alive():
+            worker.join(PROGRESS_EVERY_S)
+            now = ui_format.progress_html(state["stage"], state["done"], state["total"])
+            if now != shown and worker.is_alive():
+                shown = now
+                yield now, None
+        if isinstance(outcome[0], BaseException):
+            raise outcome[0]
+        yield "", outcome[0]
+
+    def _changing(self, lead: tuple[Any, ...]) -> Iterator[tuple[Any, ...] | qa.IndexReport]:
+        """Progress updates for a change's outputs (`lead` values first, the library outputs
+        untouched, the progress box last) while the index is rebuilt; the report is sent last."""
+        for bar, report in self.rebuild():
+            if report is None:
+                yield (*lead, *([gr.update()] * CHANGED_OUTPUTS), bar)
+            else:
+                yield report
+
+    def upload(self, files: list[str] | None) -> Iterator[tuple[Any, ...]]:
         if self.read_only:
-            return self._after_change(READ_ONLY)
+            yield self._after_change(READ_ONLY)
+            return
         uploads = [(Path(f).name, Path(f)) for f in files or []]
         saved, refused = library.add_files(uploads, self.documents, max_bytes=self.max_bytes)
         lines = [f"Refused **{r.name}**: {r.reason}" for r in refused]
         if saved:
             try:
-                result = self.rebuild(progress)
+                for step in self._changing(()):
+                    if isinstance(step, qa.IndexReport):
+                        lines += ui_format.upload_outcomes(saved, step)
+                    else:
+                        yield step
             except qa.QAError as exc:
-                raise gr.Error(str(exc)) from None
-            lines += [f"Added **{name}**" for name in saved]
-            lines += [f"Skipped **{s.path}**: {s.reason}" for s in result.skipped if s.path in saved]
-        return self._after_change("\n\n".join(lines) or "Choose files to add.")
+                lines.append(f"Saved {', '.join(saved)}, but the index was not rebuilt: {exc}")
+        yield self._after_change("\n\n".join(lines) or "Choose files to add.")
 
     def ask_remove(self, name: str | None) -> tuple[Any, ...]:
         """First step of a removal: name the document and ask to confirm; changes nothing."""
@@ -168,29 +218,38 @@ class App:
         )
         return name, gr.update(visible=True), question, ""
 
-    def remove(self, pending: str | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+    def remove(self, pending: str | None) -> Iterator[tuple[Any, ...]]:
         """Second step: only the document confirmed in this page's session is moved aside."""
         if self.read_only or not pending:
-            return (None, *self._after_change(READ_ONLY if self.read_only else "Nothing to remove."))
+            yield (None, *self._after_change(READ_ONLY if self.read_only else "Nothing to remove."))
+            return
         try:
             entry = library.remove_document(pending, self.documents, self.index)
-            self.rebuild(progress)
         except qa.QAError as exc:
-            raise gr.Error(str(exc)) from None
+            yield (None, *self._after_change(str(exc)))
+            return
         message = f"Removed **{entry.title}** (`{entry.doc}`); it will not be quoted again. Restore it below."
-        return (None, *self._after_change(message, restore=entry.id))
+        try:
+            yield from (step for step in self._changing((None,)) if not isinstance(step, qa.IndexReport))
+        except qa.QAError as exc:
+            message += f" The index was not rebuilt: {exc}"
+        yield (None, *self._after_change(message, restore=entry.id))
 
-    def restore(self, entry_id: str | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+    def restore(self, entry_id: str | None) -> Iterator[tuple[Any, ...]]:
         if self.read_only or not entry_id:
-            return self._after_change(
-                READ_ONLY if self.read_only else "Choose a removed document to restore."
-            )
+            yield self._after_change(READ_ONLY if self.read_only else "Choose a removed document to restore.")
+            return
         try:
             name = library.restore(entry_id, self.documents)
-            self.rebuild(progress)
         except qa.QAError as exc:
-            raise gr.Error(str(exc)) from None
-        return self._after_change(f"Restored **{name}**.")
+            yield self._after_change(str(exc))
+            return
+        message = f"Restored **{name}**."
+        try:
+            yield from (step for step in self._changing(()) if not isinstance(step, qa.IndexReport))
+        except qa.QAError as exc:
+            message += f" The index was not rebuilt: {exc}"
+        yield self._after_change(message)
 
     def ask_empty(self) -> tuple[Any, ...]:
         """First step of emptying the removed files: say how many and ask; changes nothing."""
@@ -212,7 +271,7 @@ class App:
         table, doc_filter, remove_choice, restore_choice = self.library_view()
         if restore:
             restore_choice["value"] = restore
-        return message, table, doc_filter, remove_choice, restore_choice, None, gr.update(visible=False)
+        return message, table, doc_filter, remove_choice, restore_choice, None, gr.update(visible=False), ""
 
     def serve_document(self, name: str) -> FileResponse:
         try:
@@ -229,6 +288,10 @@ class App:
 
 
 READ_ONLY = "This server is read-only: documents cannot be added or removed here."
+# The outputs a library change refreshes (status, table, filter, remove and restore lists, upload
+# box, confirmation box), then the progress box; and how often a rebuild's progress is shown.
+CHANGED_OUTPUTS = 7
+PROGRESS_EVERY_S = 0.25
 
 
 def is_loopback(host: str) -> bool:
@@ -242,7 +305,8 @@ def is_loopback(host: str) -> bool:
 
 
 def build_blocks(app: App) -> gr.Blocks:
-    with gr.Blocks(title="inspection-qa") as blocks:
+    blocks = gr.Blocks(title="inspection-qa")
+    with blocks:
         with gr.Sidebar(open=True):
             gr.Markdown("### Narrow the question")
             doc_filter = gr.Dropdown([], multiselect=True, label="Only these documents", elem_id="doc-filter")
@@ -266,6 +330,7 @@ def build_blocks(app: App) -> gr.Blocks:
                     elem_id="question",
                     submit_btn=True,
                 )
+                note = gr.Markdown("", elem_id="question-note")
                 gr.Examples(EXAMPLES, inputs=question, label="Try asking")
             with gr.Column(scale=2):
                 gr.Markdown("### Sources")
@@ -274,11 +339,13 @@ def build_blocks(app: App) -> gr.Blocks:
             table = gr.Dataframe(
                 [],
                 headers=ui_format.LIBRARY_HEADERS,
+                column_widths=ui_format.LIBRARY_WIDTHS,
                 interactive=False,
                 elem_id="library",
                 wrap=True,
             )
             status = gr.Markdown(READ_ONLY if app.read_only else "", elem_id="library-status")
+            progress_box = gr.HTML("", elem_id="rebuild-progress")
             with gr.Group(visible=not app.read_only):
                 files = gr.File(
                     file_count="multiple",
@@ -319,7 +386,7 @@ def build_blocks(app: App) -> gr.Blocks:
         question.submit(
             app.respond,
             [question, chat, doc_filter, since, until],
-            [question, chat, sources, download],
+            [question, chat, sources, download, note],
             concurrency_id="ask",
             concurrency_limit=4,
         )
@@ -336,8 +403,10 @@ def build_blocks(app: App) -> gr.Blocks:
                 "api_visibility": "private",
                 "concurrency_id": "rebuild",
                 "concurrency_limit": 1,
+                # Progress shows in its own box; the table, upload box and sidebar stay in view.
+                "show_progress": "hidden",
             }
-            changed = [status, *view, files, confirm_box]
+            changed = [status, *view, files, confirm_box, progress_box]
             add.click(app.upload, [files], changed, **private)
             remove.click(
                 app.ask_remove,

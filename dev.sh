@@ -3,6 +3,7 @@
 #   ./dev.sh app [app options]   set up, build the index if missing, start the web app
 #   ./dev.sh test [pytest args]  set up (Chromium included), run the whole test suite
 #   ./dev.sh gate                the quality gate: bench/eval.py on the test split against bench/baseline.json
+#   ./dev.sh qa ARGS             set up, run the command-line tool (qa index, qa search, qa ask)
 #   ./dev.sh setup               only set up the virtual environment
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -53,12 +54,17 @@ case "${1:-}" in
         "$PY" -m mypy
         exec "$PY" -m pytest "$@"
         ;;
+    qa)
+        shift
+        setup_python
+        exec "$VENV/bin/qa" "$@"
+        ;;
     gate)
         setup_python
         exec "$PY" bench/eval.py --sets test shared --no-baseline --check-baseline
         ;;
     *)
-        echo "usage: ./dev.sh app|test|gate|setup" >&2
+        echo "usage: ./dev.sh app|test|qa|gate|setup" >&2
         exit 2
         ;;
 esac

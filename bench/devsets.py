@@ -65,7 +65,11 @@ def questions(split: str) -> list[Case]:
     from qa.councils import find_councils
 
     covered = {
-        g: {json.loads(line)["council"] for line in (DEVSET / g / "facts.jsonl").read_text().splitlines() if line}
+        g: {
+            json.loads(line)["council"]
+            for line in (DEVSET / g / "facts.jsonl").read_text().splitlines()
+            if line
+        }
         for g in groups(split)
     }
     out = []

@@ -66,8 +66,8 @@ def build(size: int, workdir: Path) -> dict[str, float]:
         text = " ".join(pool[i] for i in picks)
         v = pool_vecs[picks].sum(axis=0) + rng.normal(0, 0.05, pool_vecs.shape[1])
         vectors[n] = v / np.linalg.norm(v)
-        doc = f"report-{n // per_doc:06d}.txt"
-        chunks.append(Chunk(chunk_id(doc, None, n, n + len(text)), doc, None, "", n, n + len(text), text))
+        name = f"report-{n // per_doc:06d}.txt"
+        chunks.append(Chunk(chunk_id(name, None, n, n + len(text)), name, None, "", n, n + len(text), text))
     for d in sorted({c.doc for c in chunks}):
         files[d] = FileRecord(d, "0" * 64, 0, 0, "indexed", title=d, passages=per_doc)
     manifest = Manifest(
@@ -88,7 +88,7 @@ def build(size: int, workdir: Path) -> dict[str, float]:
     return {"passages": size, "build_s": build_s, "per_s": size / build_s, "disk_mb": disk / 2**20}
 
 
-def measure(workdir: Path, queries: int) -> dict[str, float]:
+def measure(workdir: Path, queries: int) -> dict[str, float | str]:
     """Load the index in a fresh process and query it as the product does."""
     import faiss
 
@@ -130,7 +130,7 @@ def measure(workdir: Path, queries: int) -> dict[str, float]:
         probe = np.vstack([embedder.encode(questions), vectors[rng.choice(size, 100)] + 0.02])
         probe /= np.linalg.norm(probe, axis=1, keepdims=True)
         _, truth = exact.search(probe, 10)
-        params = faiss.SearchParametersHNSW(efSearch=settings.hnsw_ef_search)
+        params = faiss.SearchParametersHNSW(efSearch=settings.hnsw_ef_search)  # type: ignore[attr-defined]
         _, got = snap.vectors.search(probe, 10, params=params)
         row_of = snap.rows
         got_rows = np.vectorize(lambda i: row_of.get(int(i), -1))(got)

@@ -2,8 +2,9 @@
 
     python bench/train.py [--out qa/model.json] [--drop GROUP ...]
 
-Three logistic regressions over the named features of qa/features.py, fitted in order:
-passages (label: the passage holds a gold quote), sentences of the top passages that model
+Four logistic regressions over the named features of qa/features.py, fitted in order:
+passages (label: the passage holds a gold quote), the best of them again with the reranker's
+logits for their statements (same label), sentences of the top passages that model
 ranks (label: the sentence holds a gold quote), and the question (label: answerable), whose
 probability decides when to decline. The decline threshold and the sentence selection rule
 are chosen on train too. The test split is never read here. The same data gives the same
@@ -34,10 +35,10 @@ import qa
 from qa import store
 from qa.answer import sentence_candidates
 from qa.config import Settings
-from qa.features import ANSWER_FEATURES, PASSAGE_FEATURES, SENTENCE_FEATURES, answer_row
+from qa.features import ANSWER_FEATURES, PASSAGE_FEATURES, RERANK_FEATURES, SENTENCE_FEATURES, answer_row
 from qa.model import Logistic, ScoringModel
 from qa.query import plan
-from qa.search import candidates, rank
+from qa.search import candidates, rank, rerank_features
 
 ROOT = Path(__file__).resolve().parent.parent
 EXTRA = ROOT / "bench" / "questions_extra.jsonl"
@@ -54,7 +55,7 @@ GROUPS = {
         "top_passage",
         "passage_dense",
     ),
-    "reranker": ("rerank",),
+    "reranker": ("rerank", "rerank_2", "rerank_gap", "document_rerank"),
     "overlap": ("overlap", "sentence_overlap"),
     "facts": ("council", "kind", "inspectorate", "year", "ordinal"),
     "answer": ("answer_kind", "answer_near", "reason", "unmet"),
@@ -121,7 +122,7 @@ def _logistic(
     )
 
 
-def provisional(passage: Logistic, sentence: Logistic | None = None) -> ScoringModel:
+def provisional(passage: Logistic, rerank: Logistic, sentence: Logistic | None = None) -> ScoringModel:
     """A model holding what is fitted so far (the later stages are placeholders)."""
 
     def zero(names: tuple[str, ...]) -> Logistic:
@@ -129,7 +130,7 @@ def provisional(passage: Logistic, sentence: Logistic | None = None) -> ScoringM
         return Logistic(names, (0.0,) * n, (1.0,) * n, (0.0,) * n, 0.0)
 
     return ScoringModel(
-        passage, sentence or zero(SENTENCE_FEATURES), zero(ANSWER_FEATURES), 0.5, 0.5, 0.1, {}
+        passage, rerank, sentence or zero(SENTENCE_FEATURES), zero(ANSWER_FEATURES), 0.5, 0.5, 0.1, {}
     )
 
 
@@ -186,9 +187,28 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
 
-    # 2. Sentences of the passages that model ranks first.
-    model = provisional(passage)
-    hits_of = {c.id: rank(snap, asked, settings.k, settings, scorer=model) for snap, c, asked in runs}
+    # 2. The passages that model ranks first, read again with the reranker.
+    groups = []
+    for snap, c, asked in runs:
+        if c.answerable:
+            found = candidates(snap, asked, settings)
+            features, top = rerank_features(
+                snap, asked, found.rows, passage.probability(found.features), fold(c)
+            )
+            labels = [
+                any(gold_in(g, snap.chunks[int(r)].doc, snap.chunks[int(r)].text) for g in c.gold)
+                for r in found.rows[top]
+            ]
+            groups.append((features, np.array(labels, dtype=bool)))
+    rerank = fit_listwise(groups, RERANK_FEATURES, dropped)
+    print(
+        f"second look: {sum(len(y) for _, y in groups)} rows, {sum(int(y.sum()) for _, y in groups)} gold",
+        flush=True,
+    )
+
+    # 3. Sentences of the passages that model ranks first.
+    model = provisional(passage, rerank)
+    hits_of = {c.id: rank(snap, asked, settings.k, fold(c), scorer=model) for snap, c, asked in runs}
     groups = []
     for snap, c, asked in runs:
         if c.answerable:
@@ -201,30 +221,35 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
 
-    # 3. The question: answered or declined; and which sentences to quote.
-    xs, ys, scored = [], [], {}
+    # 4. The question: answered or declined; and which sentences to quote.
+    xs: list[list[float]] = []
+    ys: list[bool] = []
+    scored: dict[str, list[tuple[float, object]]] = {}
     for snap, c, asked in runs:
         hits = hits_of[c.id]
         sentences, matrix = sentence_candidates(asked, hits, snap, fold(c))
         probability = sentence.probability(matrix)
-        scored[c.id] = sorted(zip(probability, sentences, strict=True), key=lambda t: -t[0])
+        scored[c.id] = sorted(
+            ((float(p), s) for p, s in zip(probability, sentences, strict=True)), key=lambda t: -t[0]
+        )
         pairs = [(float(p), list(m)) for p, m in zip(probability, matrix, strict=True)]
         xs.append(answer_row(asked, pairs, [(h.score, h.dense) for h in hits]))
         ys.append(c.answerable)
     answer = fit(np.array(xs), np.array(ys), ANSWER_FEATURES, dropped)
     p_answer = answer.probability(np.array(xs))
-    labels = np.array(ys)
-    threshold = choose_threshold(p_answer, labels)
+    answerable = np.array(ys, dtype=bool)
+    threshold = choose_threshold(p_answer, answerable)
     ratio, floor = choose_selection([c for _, c, _ in runs], scored, settings)
     print(
         f"answer: decline below {threshold:.3f} "
-        f"(train: {np.mean(p_answer[~labels] < threshold):.3f} of unanswerable declined, "
-        f"{np.mean(p_answer[labels] < threshold):.3f} of answerable declined); "
+        f"(train: {np.mean(p_answer[~answerable] < threshold):.3f} of unanswerable declined, "
+        f"{np.mean(p_answer[answerable] < threshold):.3f} of answerable declined); "
         f"quote sentences with p >= max({floor}, {ratio} x best)",
         flush=True,
     )
     final = ScoringModel(
         passage,
+        rerank,
         sentence,
         answer,
         round(threshold, 6),

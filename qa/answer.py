@@ -27,8 +27,8 @@ from qa.features import SENTENCE_FEATURES, answer_kind, answer_row, keyword_over
 from qa.lexical import tokenize
 from qa.model import ScoringModel
 from qa.query import QueryPlan, plan
-from qa.reranker import Reranker
-from qa.search import Hit, as_iso_date, load_model, question_vector, rank
+from qa.search import Hit, as_iso_date, load_model, question_vector, rank, reranker
+from qa.statements import ITEM_MARKER, statements
 
 NOT_COVERED = (
     "The documents do not appear to answer this question. "
@@ -72,60 +72,20 @@ class _Sentence:
     features: tuple[float, ...] = ()  # SENTENCE_FEATURES
 
 
-_TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$")
-
-
-def _is_statement(text: str, title: str, *, item: bool = False) -> bool:
-    """Headings, bylines and captions are not answers: a statement ends like a sentence or is
-    long enough to be one, or is a list item ("- Too few care leavers in work"), and is not
-    the document's title."""
-    words = len(text.split())
-    if words < 3 or " ".join(text.split()) == " ".join(title.split()):
-        return False
-    if item:
-        return True
-    # "Lead inspector: Sarah Quinlan" on a report's cover states a fact without a full stop.
-    return (words >= 4 and (words >= 12 or bool(_TERMINAL.search(text)))) or bool(_LABEL.match(text))
-
-
-_LABEL = re.compile(r"[A-Z][^:\n]{1,40}:[^\S\n]+\S")
-# A bullet or a paragraph number opening a sentence: not part of what is quoted.
-_MARKER = re.compile(rf"{MARKER}[^\S\n]+")
 # The items of a list: bullets, numbered paragraphs, "First, ... Second, ...".
 _ITEM = re.compile(
     rf"{MARKER}[^\S\n]|"
     r"(?:first|firstly|second|secondly|third|thirdly|fourth|fourthly|fifth|finally|lastly)\b",
     re.I,
 )
-_QUOTES = "\"'“”‘’"
-
-
-def _trim_quotes(text: str, a: int, b: int) -> tuple[int, int]:
-    """Drop quotation marks left dangling at either end of a sentence: the quote stays verbatim."""
-    piece = text[a:b]
-    if (
-        piece.count("“") + piece.count("”") + piece.count('"') == 2
-        and piece[0] in _QUOTES
-        and piece[-1] in _QUOTES
-    ):
-        return a, b
-    while a < b and text[a] in _QUOTES:
-        a += 1
-    while b > a and text[b - 1] in _QUOTES:
-        b -= 1
-    return a, b
 
 
 def _candidates(hits: Sequence[Hit]) -> list[tuple[Hit, int, int, int]]:
-    out = []
-    for r, hit in enumerate(hits):
-        for a, b in sentence_spans(hit.text):
-            a, b = _trim_quotes(hit.text, a, b)
-            marker = _MARKER.match(hit.text, a, b)
-            a = marker.end() if marker else a
-            if _is_statement(hit.text[a:b], hit.title, item=marker is not None):
-                out.append((hit, r, hit.start + a, hit.start + b))
-    return out
+    return [
+        (hit, r, hit.start + st.start, hit.start + st.end)
+        for r, hit in enumerate(hits)
+        for st in statements(hit.text, hit.title)
+    ]
 
 
 def sentence_candidates(
@@ -145,8 +105,7 @@ def sentence_candidates(
     keep = sorted(sorted(range(len(cands)), key=lambda i: promise[i])[: settings.sentence_candidates])
     vecs = Embedder.shared(settings).encode([cands[i][4] for i in keep])
     sims = vecs @ question_vector(asked, settings)
-    together = f"{asked.context} {asked.question}" if asked.context else asked.question
-    reranks = reranker(settings).score(together, [" ".join(cands[i][4].split()) for i in keep])
+    reranks = reranker(settings).score(asked.in_context, [" ".join(cands[i][4].split()) for i in keep])
     rows = [
         sentence_row(
             asked,
@@ -163,11 +122,6 @@ def sentence_candidates(
         for i, row in zip(keep, rows, strict=True)
     ]
     return sentences, np.array(rows, dtype=np.float64).reshape(len(rows), len(SENTENCE_FEATURES))
-
-
-def reranker(settings: Settings) -> Reranker:
-    """The reranker the settings name (the bundled qa/reranker/ unless QA_RERANKER is set)."""
-    return Reranker.shared(Path(settings.reranker)) if settings.reranker else Reranker.shared()
 
 
 def score_sentences(
@@ -317,7 +271,7 @@ def _list_after(s: _Sentence, snap: store.Snapshot) -> list[_Sentence]:
                 return []
             if this and (not kind or this == kind):
                 kind, gap = this, 0
-                marker = _MARKER.match(hit.text, a, b)
+                marker = ITEM_MARKER.match(hit.text, a, b)
                 a = marker.end() if marker else a
                 items.append(
                     dataclasses.replace(

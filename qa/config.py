@@ -1,7 +1,7 @@
 """All settings in one frozen dataclass; `Settings.from_env()` is the only reader of QA_* variables.
 
 Chunking and model settings are recorded in the index manifest: changing them forces a full
-rebuild. Answer thresholds were calibrated with bench/calibrate.py on the evaluation sets.
+rebuild. Scoring weights and the decline threshold live in qa/model.json (bench/train.py).
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from qa.errors import QAError
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+# Weight loading prints a bar to stderr otherwise; the CLI shows its own progress.
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
@@ -54,6 +56,9 @@ class Settings:
     # previous question weighs beside its own words.
     dense_weight: float = 0.3
     rerank_pool: int = 40
+    # How many of the passage model's best passages the reranker reads again, statement by
+    # statement (0: none).
+    rerank_passages: int = 12
     context_weight: float = 0.35
     max_per_document: int = 3
     max_query_chars: int = 2000

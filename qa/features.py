@@ -179,6 +179,16 @@ PASSAGE_FEATURES = (
     "boilerplate",
 )
 
+# The second look at the passages the passage model ranks first: the reranker reads each of
+# their statements with the question.
+RERANK_FEATURES = (
+    "passage",  # the passage model's probability
+    "rerank",  # the best reranker logit among the passage's statements
+    "rerank_2",  # the second best (the best again for a passage of one statement)
+    "rerank_gap",  # the best less the best of any passage looked at again
+    "document_rerank",  # the best logit of the passage's document among those passages
+)
+
 SENTENCE_FEATURES = (
     "dense",  # cosine of question and sentence
     "dense_gap",  # the cosine less the best among the question's candidate sentences
@@ -239,6 +249,14 @@ def passage_row(
         reason(plan, text),
         boilerplate(text),
     ]
+
+
+def rerank_row(probability: float, logits: list[float], best: float, document: float) -> list[float]:
+    """One passage's features in RERANK_FEATURES order from its passage-model probability,
+    its statements' reranker logits (not empty), the best logit of all passages looked at
+    again and the best of its document's."""
+    ranked = sorted(logits, reverse=True)
+    return [probability, ranked[0], ranked[1] if len(ranked) > 1 else ranked[0], ranked[0] - best, document]
 
 
 def sentence_row(

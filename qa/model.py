@@ -1,7 +1,8 @@
 """The fitted scorer: three logistic models over named features, in one versioned JSON file.
 
 In: loading and applying `qa/model.json`, which bench/train.py fits on the development set's
-train split: `passage` ranks passages, `sentence` picks the sentences quoted, `answer` gives
+train split: `passage` ranks passages, `rerank` ranks the best of them again with the
+reranker's reading of their statements, `sentence` picks the sentences quoted, `answer` gives
 the calibrated probability that the question is answered (below `abstain_below`, the
 answer declines). Also the selection rule's two numbers, chosen on train. Out: the
 features themselves (`qa.features`), fitting (bench/train.py). No pickle: weights are JSON.
@@ -19,7 +20,7 @@ import numpy as np
 
 from qa.errors import QAError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 BUNDLED = Path(__file__).with_name("model.json")
 
 
@@ -73,6 +74,7 @@ class Logistic:
 @dataclass(frozen=True, slots=True)
 class ScoringModel:
     passage: Logistic
+    rerank: Logistic
     sentence: Logistic
     answer: Logistic
     abstain_below: float  # answer probability under which the answer declines
@@ -84,6 +86,7 @@ class ScoringModel:
         return {
             "version": FORMAT_VERSION,
             "passage": self.passage.to_json(),
+            "rerank": self.rerank.to_json(),
             "sentence": self.sentence.to_json(),
             "answer": self.answer.to_json(),
             "abstain_below": self.abstain_below,
@@ -101,12 +104,13 @@ class ScoringModel:
 
 
 def from_json(data: dict[str, Any]) -> ScoringModel:
-    from qa.features import ANSWER_FEATURES, PASSAGE_FEATURES, SENTENCE_FEATURES
+    from qa.features import ANSWER_FEATURES, PASSAGE_FEATURES, RERANK_FEATURES, SENTENCE_FEATURES
 
     if data.get("version") != FORMAT_VERSION:
         raise QAError(f"the scoring model file has format {data.get('version')!r}, not {FORMAT_VERSION}")
     return ScoringModel(
         passage=Logistic.from_json(data["passage"], PASSAGE_FEATURES),
+        rerank=Logistic.from_json(data["rerank"], RERANK_FEATURES),
         sentence=Logistic.from_json(data["sentence"], SENTENCE_FEATURES),
         answer=Logistic.from_json(data["answer"], ANSWER_FEATURES),
         abstain_below=float(data["abstain_below"]),

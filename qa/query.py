@@ -72,6 +72,11 @@ class QueryPlan:
     asks_inspectors: bool = False  # about what inspectors (Ofsted, an inspection) said
     asks_why: bool = False  # "why ...", "what was the reason ..."
 
+    @property
+    def in_context(self) -> str:
+        """The question with the previous one before it, for a follow-up: what the reranker reads."""
+        return f"{self.context} {self.question}" if self.context else self.question
+
 
 def clean_question(question: str, limit: int = 2000) -> str:
     """Printable text, whitespace collapsed; raises QueryError when nothing is left."""

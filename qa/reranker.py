@@ -20,6 +20,8 @@ from qa.errors import QAError
 log = logging.getLogger(__name__)
 WEIGHTS = Path(__file__).with_name("reranker")
 MAX_TOKENS = 128
+# Scores kept for pairs already seen: search's reranking and the answer read the same sentences.
+MEMO_PAIRS = 4096
 
 
 class Reranker:
@@ -31,6 +33,7 @@ class Reranker:
     def __init__(self, folder: Path = WEIGHTS) -> None:
         self.folder = folder
         self._model: Any = None
+        self._memo: dict[tuple[str, str], float] = {}
 
     @classmethod
     def shared(cls, folder: Path = WEIGHTS) -> Reranker:
@@ -39,6 +42,13 @@ class Reranker:
             if key not in cls._shared:
                 cls._shared[key] = cls(folder)
             return cls._shared[key]
+
+    @classmethod
+    def forget_all(cls) -> None:
+        """Drop every remembered score: the benchmarks time each call from cold."""
+        with cls._lock:
+            for reranker in cls._shared.values():
+                reranker._memo.clear()
 
     def _load(self) -> Any:
         with self._lock:
@@ -66,14 +76,24 @@ class Reranker:
             return self._model
 
     def score(self, question: str, texts: list[str]) -> np.ndarray:
-        """Logits, higher for a text that answers `question` (one per text)."""
-        if not texts:
-            return np.zeros(0, dtype=np.float64)
-        model = self._load()
-        out = model.predict(
-            [(question, t) for t in texts], batch_size=32, show_progress_bar=False, activation_fn=_identity()
-        )
-        return np.asarray(out, dtype=np.float64).reshape(len(texts))
+        """Logits, higher for a text that answers `question` (one per text); a pair scored
+        before is not scored again."""
+        seen = {t: self._memo.get((question, t)) for t in texts}  # .get: safe beside another thread
+        known = {t: v for t, v in seen.items() if v is not None}
+        new = [t for t in dict.fromkeys(texts) if t not in known]
+        if new:
+            model = self._load()
+            out = model.predict(
+                [(question, t) for t in new],
+                batch_size=32,
+                show_progress_bar=False,
+                activation_fn=_identity(),
+            )
+            known.update(zip(new, np.asarray(out, dtype=np.float64).reshape(len(new)).tolist(), strict=True))
+            if len(self._memo) + len(new) > MEMO_PAIRS:
+                self._memo.clear()
+            self._memo.update(((question, t), known[t]) for t in new)
+        return np.array([known[t] for t in texts], dtype=np.float64)
 
 
 def _identity() -> Any:

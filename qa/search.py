@@ -3,8 +3,9 @@
 Hybrid retrieval: cosine similarity from the FAISS index and BM25 from the keyword index,
 each rescaled and fused into a candidate pool (with the neighbours of each candidate), filtered
 by document and date. The pool's passages are then described by named features
-(`qa.features`) and ranked by the fitted passage model (`qa.model`), at most a few per
-document. A follow-up borrows the previous question (from the `QueryPlan`) as a lighter hint.
+(`qa.features`) and ranked by the fitted passage model (`qa.model`); the best of them are
+ranked again from the reranker's reading of their statements (`qa.reranker`); at most a few
+per document. A follow-up borrows the previous question (from the `QueryPlan`) as a lighter hint.
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ from qa import model, store
 from qa.config import Settings
 from qa.embedding import Embedder
 from qa.errors import QueryError
-from qa.features import PASSAGE_FEATURES, passage_row
+from qa.features import PASSAGE_FEATURES, RERANK_FEATURES, passage_row, rerank_row
 from qa.lexical import tokenize
 from qa.model import ScoringModel
 from qa.query import QueryPlan, plan
+from qa.reranker import Reranker
+from qa.statements import statements
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +235,9 @@ def rank(
     if len(found.rows) == 0:
         return []
     scorer = scorer or load_model(settings)
-    probability = scorer.passage.probability(found.features)
+    probability = second_look(
+        snap, asked, found.rows, scorer.passage.probability(found.features), settings, scorer
+    )
     order = np.argsort(-probability, kind="stable")
     picked: list[int] = []
     per_doc: dict[str, int] = {}
@@ -257,6 +262,70 @@ def rank(
         )
         for n in picked
     ]
+
+
+def second_look(
+    snap: store.Snapshot,
+    asked: QueryPlan,
+    rows: np.ndarray,
+    probability: np.ndarray,
+    settings: Settings,
+    scorer: ScoringModel,
+) -> np.ndarray:
+    """The passage model's best `settings.rerank_passages` passages scored again by the rerank
+    model, from the reranker's logits for each of their statements; the others keep their
+    order below them."""
+    features, top = rerank_features(snap, asked, rows, probability, settings)
+    if len(top) == 0:
+        return probability
+    again = scorer.rerank.probability(features)
+    out = probability.copy()
+    rest = np.ones(len(rows), dtype=bool)
+    rest[top] = False
+    if rest.any():
+        # Below every passage looked at again, in the passage model's order.
+        out[rest] = 0.5 * again.min() * probability[rest] / max(float(probability[top].min()), 1e-12)
+    out[top] = again
+    return out
+
+
+def rerank_features(
+    snap: store.Snapshot, asked: QueryPlan, rows: np.ndarray, probability: np.ndarray, settings: Settings
+) -> tuple[np.ndarray, np.ndarray]:
+    """RERANK_FEATURES rows for the best `settings.rerank_passages` candidates that hold a
+    statement, and their positions in `rows`."""
+    order = np.argsort(-probability, kind="stable")[: settings.rerank_passages]
+    texts: dict[int, list[str]] = {}
+    for n in order:
+        chunk = snap.chunks[int(rows[n])]
+        rec = snap.manifest.files.get(chunk.doc)
+        found = [" ".join(st.text.split()) for st in statements(chunk.text, rec.title if rec else chunk.doc)]
+        if found:
+            texts[int(n)] = found
+    if not texts:
+        return np.zeros((0, len(RERANK_FEATURES))), np.zeros(0, dtype=np.int64)
+    flat = [t for ts in texts.values() for t in ts]
+    scores = dict(zip(flat, reranker(settings).score(asked.in_context, flat).tolist(), strict=True))
+    logits = {n: [scores[t] for t in ts] for n, ts in texts.items()}
+    best = max(max(v) for v in logits.values())
+    by_doc: dict[str, float] = {}
+    for n, v in logits.items():
+        doc = snap.chunks[int(rows[n])].doc
+        by_doc[doc] = max(by_doc.get(doc, -np.inf), max(v))
+    top = np.array(list(logits), dtype=np.int64)
+    features = np.array(
+        [
+            rerank_row(float(probability[n]), logits[n], best, by_doc[snap.chunks[int(rows[n])].doc])
+            for n in top
+        ],
+        dtype=np.float64,
+    ).reshape(len(top), len(RERANK_FEATURES))
+    return features, top
+
+
+def reranker(settings: Settings) -> Reranker:
+    """The reranker the settings name (the bundled qa/reranker/ unless QA_RERANKER is set)."""
+    return Reranker.shared(Path(settings.reranker)) if settings.reranker else Reranker.shared()
 
 
 def load_model(settings: Settings) -> ScoringModel:

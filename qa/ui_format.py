@@ -11,6 +11,7 @@ import re
 from urllib.parse import quote
 
 from qa.answer import Answer, Citation, nice_date, source_label
+from qa.indexing import IndexReport
 from qa.library import LibraryEntry, RemovedEntry
 from qa.search import Hit
 
@@ -21,13 +22,21 @@ def doc_url(doc: str, page: int | None) -> str:
     return f"{url}#page={page}" if page else url
 
 
-def chat_markdown(answer: Answer) -> str:
-    """The answer for the chat bubble, each [n] a link to its source in the panel."""
+def chat_markdown(answer: Answer, key: str = "") -> str:
+    """The answer for the chat bubble, each [n] a link to its source in the panel. `key` is
+    this answer's own (the same in `sources_html`): an anchor left in the address by an
+    earlier answer's link then marks nothing in the next one's sources."""
     if answer.abstained:
         return f"**Not in the documents.** {answer.text}"
     return re.sub(
-        r"\[(\d+)\]", r'<a href="#src-\1" class="cite">[\1]</a>', html.escape(answer.text, quote=False)
+        r"\[(\d+)\]",
+        lambda m: f'<a href="#{_anchor(key, m.group(1))}" class="cite">[{m.group(1)}]</a>',
+        html.escape(answer.text, quote=False),
     )
+
+
+def _anchor(key: str, n: int | str) -> str:
+    return f"src-{key}-{n}" if key else f"src-{n}"
 
 
 def _highlight(passage: str, spans: list[tuple[int, int]]) -> str:
@@ -49,9 +58,9 @@ def _link(doc: str, page: int | None, label: str) -> str:
     )
 
 
-def sources_html(answer: Answer | None) -> str:
+def sources_html(answer: Answer | None, key: str = "") -> str:
     """The sources panel: each citation's passage with the quote highlighted, or the closest
-    matches when the answer abstained."""
+    matches when the answer abstained; `key` as for `chat_markdown`."""
     if answer is None:
         return '<div class="sources empty">Sources for the answer appear here.</div>'
     parts = ['<div class="sources">']
@@ -70,10 +79,11 @@ def sources_html(answer: Answer | None) -> str:
             label = source_label(c.doc, c.title, c.date, c.page, c.page_label)
             numbers = " ".join(f"[{g.n}]" for g in group)
             spans = [(g.start - g.passage_start, g.end - g.passage_start) for g in group]
-            anchors = "".join(f'<span id="src-{g.n}"></span>' for g in group[1:])
+            anchors = "".join(f'<span id="{_anchor(key, g.n)}"></span>' for g in group[1:])
             passage = _highlight(c.passage, spans)
+            card = _anchor(key, c.n)
             parts.append(
-                f'<div class="source" id="src-{c.n}">{anchors}<div class="source-head"><b>{numbers}</b> '
+                f'<div class="source" id="{card}">{anchors}<div class="source-head"><b>{numbers}</b> '
                 f'{_link(c.doc, c.page, label)}</div><div class="passage">{passage}</div></div>'
             )
     parts.append("</div>")
@@ -87,6 +97,33 @@ def _hit_card(anchor: str, h: Hit) -> str:
     return (
         f'<div class="source match" id="{anchor}"><div class="source-head">{head}</div>'
         f'<div class="passage">{text}</div></div>'
+    )
+
+
+def upload_outcomes(saved: list[str], result: IndexReport) -> list[str]:
+    """One line per file saved by an upload, saying what became of it in the rebuild."""
+    skipped = {s.path: s.reason for s in result.skipped}
+    same = dict(result.duplicates)
+    out = []
+    for name in saved:
+        if name in skipped:
+            out.append(f"Not added **{name}**: {skipped[name]} (kept in the folder, not searched)")
+        elif name in same:
+            out.append(f"Added **{name}**: the same text as **{same[name]}**, searched once")
+        else:
+            out.append(f"Added **{name}**")
+    return out
+
+
+def progress_html(stage: str, done: int, total: int) -> str:
+    """A rebuild's progress: a bar and its words, both from the same two numbers."""
+    if total <= 0:
+        return f'<div class="rebuild-progress">{html.escape(stage.capitalize())}…</div>'
+    share = round(100 * done / total)
+    unit = "files" if stage == "reading" else "passages"
+    return (
+        f'<div class="rebuild-progress"><progress value="{done}" max="{total}"></progress> '
+        f"{html.escape(stage.capitalize())}: {done} of {total} {unit} ({share}%)</div>"
     )
 
 
@@ -127,6 +164,9 @@ def library_rows(rows: list[LibraryEntry]) -> list[list[object]]:
 
 
 LIBRARY_HEADERS = ["Title", "File", "Council", "Kind", "Date", "Pages", "Passages", "Status"]
+# Shares of the table's width: short numbers narrow, title and status (with its reason) wide,
+# so that every header stays on one line at 1400 px.
+LIBRARY_WIDTHS = ["22%", "14%", "10%", "11%", "10%", "7%", "10%", "16%"]
 
 
 def doc_label(title: str, date_iso: str | None, doc: str) -> str:

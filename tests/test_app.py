@@ -241,10 +241,12 @@ def test_ask_and_follow_citation(page: object, server: Server) -> None:
     assert "Monitoring visit to Dudley" in sources and "page 1" in sources and "22 October 2024" in sources
     assert page.locator("#sources mark").count() >= 1  # type: ignore[attr-defined]
     _shot(page, "answer")
-    page.locator("#chat a.cite").first.click()  # type: ignore[attr-defined]
-    page.wait_for_function("location.hash === '#src-1'")  # type: ignore[attr-defined]
-    assert page.locator("#src-1").is_visible()  # type: ignore[attr-defined]
-    href = page.locator("#src-1 a").first.get_attribute("href")  # type: ignore[attr-defined]
+    cite = page.locator("#chat a.cite").first  # type: ignore[attr-defined]
+    anchor = cite.get_attribute("href")
+    cite.click()
+    page.wait_for_function(f"location.hash === '{anchor}'")  # type: ignore[attr-defined]
+    assert page.locator(anchor).is_visible()  # type: ignore[attr-defined]
+    href = page.locator(f"{anchor} a").first.get_attribute("href")  # type: ignore[attr-defined]
     assert href.startswith("/doc/") and "#page=" in href
     status, body, _ = _get(server.url + href.split("#")[0])
     assert status == 200 and body.startswith(b"%PDF")
@@ -252,6 +254,52 @@ def test_ask_and_follow_citation(page: object, server: Server) -> None:
     _ask(page, "and what about caseloads?")
     assert "Caseloads have reduced" in page.inner_text("#chat")  # type: ignore[attr-defined]
     _shot(page, "follow-up")
+
+
+@pytest.mark.browser
+def test_a_clicked_source_is_not_outlined_in_the_next_answer(page: object) -> None:
+    _ask(page, "What did inspectors say about supervision?")
+    page.locator("#chat a.cite").first.click()  # type: ignore[attr-defined]
+    outlined = (
+        "[...document.querySelectorAll('#sources .source')]"
+        ".filter(e => e.matches(':target, :has(span:target)')).length"
+    )
+    page.wait_for_function(f"{outlined} === 1")  # type: ignore[attr-defined]
+    _ask(page, "What do care leavers say about their personal advisers?")
+    page.wait_for_function("document.querySelector('#sources').innerText.includes('personal advisers')")  # type: ignore[attr-defined]
+    assert page.evaluate(outlined) == 0  # type: ignore[attr-defined]
+    styles = page.evaluate(  # type: ignore[attr-defined]
+        "[...document.querySelectorAll('#sources .source')].map(e => getComputedStyle(e).outlineStyle)"
+    )
+    assert styles and all(s == "none" for s in styles), styles
+    # Its own marker still leads to its own card.
+    cite = page.locator("#chat .message").last.locator("a.cite").first  # type: ignore[attr-defined]
+    anchor = cite.get_attribute("href")
+    cite.click()
+    page.wait_for_function(f"location.hash === '{anchor}'")  # type: ignore[attr-defined]
+    assert page.evaluate(outlined) == 1, (anchor, page.inner_html("#sources"))  # type: ignore[attr-defined]
+
+
+@pytest.mark.browser
+def test_an_empty_question_is_told_inline_without_error_badges(page: object, server: Server) -> None:
+    log = server.documents.parent / "app.log"
+    before = log.read_text(errors="replace")
+    for text in ("", "   "):
+        page.fill("#question textarea", text)  # type: ignore[attr-defined]
+        page.keyboard.press("Enter")  # type: ignore[attr-defined]
+        page.wait_for_function(  # type: ignore[attr-defined]
+            "document.querySelector('#question-note').innerText.includes('Type a question')"
+        )
+    page.wait_for_timeout(500)  # type: ignore[attr-defined]
+    body = page.inner_text("body")  # type: ignore[attr-defined]
+    assert "Error" not in body, body
+    assert page.locator(".toast-body, .error").count() == 0  # type: ignore[attr-defined]
+    assert page.locator("#chat .message").count() == 0  # type: ignore[attr-defined]
+    after = log.read_text(errors="replace")[len(before) :]
+    assert "Traceback" not in after, after
+    # The note goes with the next real question.
+    _ask(page, "What did inspectors say about supervision?")
+    assert "Type a question" not in page.inner_text("#question-note")  # type: ignore[attr-defined]
 
 
 @pytest.mark.browser
@@ -268,7 +316,8 @@ def _upload(page: object, files: list[object]) -> str:
     page.wait_for_timeout(800)  # type: ignore[attr-defined]
     page.click("#add")  # type: ignore[attr-defined]
     page.wait_for_function(  # type: ignore[attr-defined]
-        "/Added|Refused|Choose/.test(document.querySelector('#library-status').innerText)", timeout=120000
+        "/Added|Not added|Refused|Choose/.test(document.querySelector('#library-status').innerText)",
+        timeout=120000,
     )
     return str(page.inner_text("#library-status"))  # type: ignore[attr-defined]
 
@@ -292,6 +341,19 @@ def test_upload_pdf_then_answer_from_it(page: object, server: Server, tmp_path: 
     _ask(page, "What does the youth offending team do?")
     sources = page.inner_text("#sources")  # type: ignore[attr-defined]
     assert "youth-justice.pdf" in sources and "page 2" in sources
+
+
+@pytest.mark.browser
+def test_a_bad_file_gets_one_outcome_in_words(page: object, server: Server) -> None:
+    bad = {"name": "random.pdf", "mimeType": "application/pdf", "buffer": os.urandom(4000)}
+    good = {"name": "kinship-note.txt", "mimeType": "text/plain", "buffer": b"Kinship carers get support."}
+    status = _upload(page, [bad, good])
+    lines = [line for line in status.splitlines() if line.strip()]
+    about_bad = [line for line in lines if "random.pdf" in line]
+    assert len(about_bad) == 1, status
+    assert about_bad[0].startswith("Not added random.pdf:") and "PDF" in about_bad[0], status
+    assert [line for line in lines if "kinship-note.txt" in line] == ["Added kinship-note.txt"], status
+    assert (server.documents / "random.pdf").is_file()  # kept, listed with its reason
 
 
 @pytest.mark.browser
@@ -422,6 +484,88 @@ def test_a_reload_and_a_second_tab_show_uploads_made_elsewhere(
     third.wait_for_function("document.querySelector('#library').innerText.includes('adoption-note.txt')")
     third.click("#doc-filter input")
     assert "approved six adopters" in third.inner_text("ul[role=listbox]")
+    other.close()
+
+
+@pytest.mark.browser
+def test_the_library_table_reads_at_1400_px(page: object) -> None:
+    page.click("#tab-library-button")  # type: ignore[attr-defined]
+    page.wait_for_function("document.querySelector('#library').innerText.includes('news.txt')")  # type: ignore[attr-defined]
+    heads = page.evaluate(  # type: ignore[attr-defined]
+        """[...document.querySelectorAll('#library thead th')].filter(th => th.offsetParent).map(th => {
+            const style = getComputedStyle(th.querySelector('span, div') || th);
+            const line = parseFloat(style.lineHeight) || 1.4 * parseFloat(style.fontSize);
+            const height = (th.querySelector('span, div') || th).getBoundingClientRect().height;
+            return {text: th.innerText.trim(), lines: height / line};
+        })"""
+    )
+    names = [h["text"] for h in heads]
+    for wanted in ("Title", "Council", "Kind", "Date", "Pages", "Passages", "Status", "File"):
+        assert any(wanted in n for n in names), names
+    assert names.index(next(n for n in names if "Title" in n)) < names.index(
+        next(n for n in names if "File" in n)
+    )
+    assert all(h["lines"] <= 2.05 for h in heads), [h for h in heads if h["lines"] > 2.05]
+    # Every column, status and reason included, is in view without sideways scrolling.
+    overflow = page.evaluate(  # type: ignore[attr-defined]
+        """(() => { const t = document.querySelector('#library table');
+            const box = document.querySelector('#library').getBoundingClientRect();
+            return {table: t.getBoundingClientRect().right, box: box.right,
+                    scroll: [...document.querySelectorAll('#library *')].some(
+                        e => e.scrollWidth > e.clientWidth + 2
+                        && ['auto', 'scroll'].includes(getComputedStyle(e).overflowX))}; })()"""
+    )
+    assert overflow["table"] <= overflow["box"] + 1 and not overflow["scroll"], overflow
+    assert "not a readable PDF" in page.inner_text("#library")  # type: ignore[attr-defined]
+
+
+@pytest.mark.browser
+def test_rebuild_progress_has_its_own_place_and_questions_stay_answerable(
+    browser: object, page: object, server: Server
+) -> None:
+    words = " ".join(
+        f"Paragraph {n} of the annual report notes that visits to children in care number {n * 7}."
+        for n in range(9000)
+    )
+    big = {"name": "annual-report.txt", "mimeType": "text/plain", "buffer": words.encode()[:990_000]}
+    other = browser.new_context(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+    asker = other.new_page()
+    asker.goto(server.url)
+    asker.wait_for_selector("#question textarea")
+    page.click("#tab-library-button")  # type: ignore[attr-defined]
+    page.locator("#upload input[type=file]").set_input_files([big])  # type: ignore[attr-defined]
+    page.wait_for_timeout(800)  # type: ignore[attr-defined]
+    page.click("#add")  # type: ignore[attr-defined]
+    page.wait_for_selector("#rebuild-progress progress", timeout=60000)  # type: ignore[attr-defined]
+    seen = []
+    answered = False
+    while page.locator("#rebuild-progress progress").count():  # type: ignore[attr-defined]
+        state = page.evaluate(  # type: ignore[attr-defined]
+            """(() => { const p = document.querySelector('#rebuild-progress progress');
+                if (!p) return null;
+                return {value: p.value, max: p.max,
+                        text: document.querySelector('#rebuild-progress').innerText,
+                        covered: document.querySelectorAll('#library .eta-bar, #library .progress-text, '
+                                 + '#upload .progress-text, #upload .eta-bar').length,
+                        table: document.querySelector('#library').getBoundingClientRect().height}; })()"""
+        )
+        if state is None:
+            break
+        seen.append(state)
+        share = round(100 * state["value"] / state["max"])
+        assert f"({share}%)" in state["text"], state
+        assert state["covered"] == 0 and state["table"] > 0, state
+        if not answered:  # a question in another tab is answered meanwhile
+            _ask(asker, "What did inspectors say about supervision?")
+            assert "supervision is regular" in asker.inner_text("#chat")
+            answered = True
+        page.wait_for_timeout(150)  # type: ignore[attr-defined]
+    assert seen and answered
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "document.querySelector('#library-status').innerText.includes('Added annual-report.txt')",
+        timeout=120000,
+    )
+    assert page.locator("#rebuild-progress progress").count() == 0  # type: ignore[attr-defined]
     other.close()
 
 

@@ -10,6 +10,7 @@ from qa.facts import ReportFacts
 from qa.features import (
     ANSWER_FEATURES,
     PASSAGE_FEATURES,
+    RERANK_FEATURES,
     SENTENCE_FEATURES,
     answer_kind,
     answer_near,
@@ -25,6 +26,7 @@ from qa.features import (
     ordinal_match,
     passage_row,
     reason,
+    rerank_row,
     sentence_row,
     year_match,
 )
@@ -247,3 +249,17 @@ def test_answer_row_is_in_answer_features_order() -> None:
     # A question that wants no particular kind is never unmet; nothing found gives zeros.
     empty = answer_row(plan("What did Ofsted say?"), [], [])
     assert empty == [0.0] * len(ANSWER_FEATURES)
+
+
+def test_rerank_row_is_in_rerank_features_order() -> None:
+    row = rerank_row(0.4, [-2.0, 3.0, 1.0], 5.0, 3.5)
+    assert len(row) == len(RERANK_FEATURES)
+    assert dict(zip(RERANK_FEATURES, row, strict=True)) == {
+        "passage": 0.4,
+        "rerank": 3.0,
+        "rerank_2": 1.0,
+        "rerank_gap": -2.0,
+        "document_rerank": 3.5,
+    }
+    # One statement: its logit is also the second best.
+    assert rerank_row(0.1, [2.0], 2.0, 2.0)[1:4] == [2.0, 2.0, 0.0]

@@ -15,7 +15,7 @@ import pytest
 from qa import model
 from qa.config import Settings
 from qa.errors import QAError
-from qa.features import ANSWER_FEATURES, PASSAGE_FEATURES, SENTENCE_FEATURES
+from qa.features import ANSWER_FEATURES, PASSAGE_FEATURES, RERANK_FEATURES, SENTENCE_FEATURES
 from qa.model import BUNDLED, FORMAT_VERSION, Logistic, ScoringModel, from_json, load
 from qa.search import load_model
 
@@ -67,6 +67,7 @@ def made(abstain_below: float = 0.5) -> ScoringModel:
 
     return ScoringModel(
         passage=logistic(PASSAGE_FEATURES),
+        rerank=logistic(RERANK_FEATURES),
         sentence=logistic(SENTENCE_FEATURES),
         answer=logistic(ANSWER_FEATURES),
         abstain_below=abstain_below,
@@ -80,11 +81,13 @@ def test_the_bundled_model_loads_with_the_features_of_qa_features() -> None:
     scorer = load()
     assert isinstance(scorer, ScoringModel)
     assert scorer.passage.features == PASSAGE_FEATURES
+    assert scorer.rerank.features == RERANK_FEATURES
     assert scorer.sentence.features == SENTENCE_FEATURES
     assert scorer.answer.features == ANSWER_FEATURES
     assert 0.0 < scorer.abstain_below < 1.0
     assert 0.0 <= scorer.select_min < 1.0 and 0.0 < scorer.select_ratio <= 1.0
-    assert all(s > 0 for m in (scorer.passage, scorer.sentence, scorer.answer) for s in m.scale)
+    parts = (scorer.passage, scorer.rerank, scorer.sentence, scorer.answer)
+    assert all(s > 0 for m in parts for s in m.scale)
     assert json.loads(BUNDLED.read_text(encoding="utf-8"))["version"] == FORMAT_VERSION
     assert load() is scorer  # read once
     assert load_model(Settings()) is model.load()  # the one search uses, QA_SCORER unset
