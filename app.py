@@ -30,12 +30,12 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import gradio as gr
 import uvicorn
-from fastapi import FastAPI, HTTPException
+from fastapi import FastAPI, HTTPException, Query
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 
 import qa
-from qa import library, store, ui_format
+from qa import library, pages, store, ui_format
 from qa.config import Settings
 from qa.embedding import Embedder
 
@@ -57,6 +57,9 @@ CSS = """
 .sources.empty { color: var(--body-text-color-subdued); }
 a.cite { text-decoration: none; font-weight: 600; }
 #library th { white-space: nowrap; }
+.sources .page-view { display: none; margin-top: 6px; }
+.sources .source:target .page-view, .sources .source:has(span:target) .page-view { display: block; }
+.sources .page-view img { width: 100%; border: 1px solid var(--border-color-primary); }
 #library td { overflow-wrap: anywhere; }
 """
 
@@ -105,14 +108,29 @@ class App:
         self.settings = Settings.from_env(documents=documents, index=index)
 
     def library_view(self) -> tuple[Any, ...]:
-        """The library as it is now, for every page load: table, filter, remove and restore lists."""
+        """The library as it is now, for every page load: table, filter, remove and restore
+        lists, and the reports one can ask about."""
         rows = library.entries(self.index)
+        indexed = ui_format.doc_choices(rows, indexed_only=True)
         return (
             ui_format.library_rows(rows),
-            gr.update(choices=ui_format.doc_choices(rows, indexed_only=True)),
+            gr.update(choices=indexed),
             gr.update(choices=ui_format.doc_choices(rows), value=None),
             gr.update(choices=ui_format.removed_choices(library.removed(self.documents)), value=None),
+            gr.update(choices=indexed, value=None),
         )
+
+    def ask_about(self, name: str | None) -> tuple[Any, ...]:
+        """Outputs: tabs, document filter, note under the question, library status. The chat
+        opens with the filter set to the chosen report alone."""
+        entry = next(
+            (e for e in library.entries(self.index) if e.doc == name and e.status == "indexed"), None
+        )
+        if entry is None:
+            return gr.update(), gr.update(), gr.update(), "Choose a report to ask about."
+        label = ui_format.doc_label(entry.title, entry.date, entry.doc)
+        note = f"Asking only about **{label}**; clear *Only these documents* to ask about every report."
+        return gr.Tabs(selected="ask"), gr.update(value=[entry.doc]), note, ""
 
     def respond(
         self, message: str, chat: list[dict[str, Any]], docs: list[str] | None, since: str, until: str
@@ -268,10 +286,22 @@ class App:
         return (False, *self._after_change(f"Deleted {count} removed file(s) for good."))
 
     def _after_change(self, message: str, *, restore: str | None = None) -> tuple[Any, ...]:
-        table, doc_filter, remove_choice, restore_choice = self.library_view()
+        table, doc_filter, remove_choice, restore_choice, ask_choice = self.library_view()
         if restore:
             restore_choice["value"] = restore
-        return message, table, doc_filter, remove_choice, restore_choice, None, gr.update(visible=False), ""
+        hidden = gr.update(visible=False)
+        return message, table, doc_filter, remove_choice, restore_choice, ask_choice, None, hidden, ""
+
+    def serve_page(self, name: str, page: int, q: list[str] = Query(default=[])) -> Response:  # noqa: B008
+        """A page of a library PDF as a PNG, the quotes `q` marked on it (rendered here, locally)."""
+        try:
+            path = library.document_path(name, self.documents, self.index)
+            if path.suffix.lower() != ".pdf":
+                raise qa.QAError(f"{name} is not a PDF")
+            image, _ = pages.render_page(path, page, q[:MAX_QUOTES])
+        except qa.QAError:
+            raise HTTPException(status_code=404, detail="no such page of a PDF in the library") from None
+        return Response(image, media_type="image/png", headers={"X-Content-Type-Options": "nosniff"})
 
     def serve_document(self, name: str) -> FileResponse:
         try:
@@ -288,9 +318,10 @@ class App:
 
 
 READ_ONLY = "This server is read-only: documents cannot be added or removed here."
-# The outputs a library change refreshes (status, table, filter, remove and restore lists, upload
-# box, confirmation box), then the progress box; and how often a rebuild's progress is shown.
-CHANGED_OUTPUTS = 7
+# The outputs a library change refreshes (status, table, filter, remove, restore and ask lists,
+# upload box, confirmation box), then the progress box; and how often a rebuild's progress is shown.
+CHANGED_OUTPUTS = 8
+MAX_QUOTES = 8  # quotes marked on one page image
 PROGRESS_EVERY_S = 0.25
 
 
@@ -315,7 +346,8 @@ def build_blocks(app: App) -> gr.Blocks:
             new_chat = gr.Button("New conversation", elem_id="new-chat")
             download = gr.DownloadButton("Download answer (.md)", interactive=False, elem_id="download")
         gr.Markdown("## inspection-qa\nAnswers quoted from the reports, every sentence cited.")
-        with gr.Tab("Ask", elem_id="tab-ask"), gr.Row():
+        tabs = gr.Tabs(selected="ask")
+        with tabs, gr.Tab("Ask", id="ask", elem_id="tab-ask"), gr.Row():
             with gr.Column(scale=3):
                 chat = gr.Chatbot(
                     label="Conversation",
@@ -335,7 +367,7 @@ def build_blocks(app: App) -> gr.Blocks:
             with gr.Column(scale=2):
                 gr.Markdown("### Sources")
                 sources = gr.HTML(ui_format.sources_html(None), elem_id="sources")
-        with gr.Tab("Library", elem_id="tab-library"):
+        with tabs, gr.Tab("Library", id="library", elem_id="tab-library"):
             table = gr.Dataframe(
                 [],
                 headers=ui_format.LIBRARY_HEADERS,
@@ -344,6 +376,9 @@ def build_blocks(app: App) -> gr.Blocks:
                 elem_id="library",
                 wrap=True,
             )
+            with gr.Row():
+                ask_choice = gr.Dropdown([], value=None, label="A report", elem_id="ask-choice", scale=3)
+                ask_one = gr.Button("Ask about this report", elem_id="ask-one", scale=1)
             status = gr.Markdown(READ_ONLY if app.read_only else "", elem_id="library-status")
             progress_box = gr.HTML("", elem_id="rebuild-progress")
             with gr.Group(visible=not app.read_only):
@@ -351,10 +386,9 @@ def build_blocks(app: App) -> gr.Blocks:
                     file_count="multiple",
                     file_types=[".pdf", ".txt", ".md"],
                     type="filepath",
-                    label="Add reports (PDF, TXT, MD)",
+                    label="Add reports (PDF, TXT, MD): drop them here, each is added at once",
                     elem_id="upload",
                 )
-                add = gr.Button("Add to library", variant="primary", elem_id="add")
                 with gr.Row():
                     remove_choice = gr.Dropdown(
                         [], value=None, label="Remove a document", elem_id="remove-choice", scale=3
@@ -394,9 +428,10 @@ def build_blocks(app: App) -> gr.Blocks:
             lambda: ([], ui_format.sources_html(None), gr.update(value=None, interactive=False)),
             outputs=[chat, sources, download],
         )
-        view = [table, doc_filter, remove_choice, restore_choice]
+        view = [table, doc_filter, remove_choice, restore_choice, ask_choice]
         # Every page load (and every tab) shows the library as it is now, not as it was at start.
         blocks.load(app.library_view, outputs=view, api_visibility="private")
+        ask_one.click(app.ask_about, [ask_choice], [tabs, doc_filter, note, status], api_visibility="private")
         if not app.read_only:
             # Changes to the library are not API endpoints: only this page's own buttons call them.
             private: dict[str, Any] = {
@@ -407,7 +442,7 @@ def build_blocks(app: App) -> gr.Blocks:
                 "show_progress": "hidden",
             }
             changed = [status, *view, files, confirm_box, progress_box]
-            add.click(app.upload, [files], changed, **private)
+            files.upload(app.upload, [files], changed, **private)
             remove.click(
                 app.ask_remove,
                 [remove_choice],
@@ -471,6 +506,7 @@ def create_app(args: argparse.Namespace) -> Any:
     # host is not localhost (a shared deployment); configuring CORS here switches it off.
     api.add_middleware(CORSMiddleware, allow_origins=[], allow_credentials=False)
     api.get("/doc/{name:path}")(app.serve_document)
+    api.get("/page/{page:int}/{name:path}")(app.serve_page)
     blocks = build_blocks(app)
     blocks.queue(default_concurrency_limit=4, max_size=64)
     gr.mount_gradio_app(

@@ -16,6 +16,12 @@ from qa.library import LibraryEntry, RemovedEntry
 from qa.search import Hit
 
 
+def page_image_url(doc: str, page: int, quotes: list[str]) -> str:
+    """Where the app serves a PDF page as an image with `quotes` marked on it."""
+    query = "&".join("q=" + quote(" ".join(q.split()), safe="") for q in quotes)
+    return f"/page/{page}/{quote(doc)}" + (f"?{query}" if query else "")
+
+
 def doc_url(doc: str, page: int | None) -> str:
     """Where the app serves an indexed document; PDFs open at the cited page."""
     url = "/doc/" + quote(doc)
@@ -84,10 +90,25 @@ def sources_html(answer: Answer | None, key: str = "") -> str:
             card = _anchor(key, c.n)
             parts.append(
                 f'<div class="source" id="{card}">{anchors}<div class="source-head"><b>{numbers}</b> '
-                f'{_link(c.doc, c.page, label)}</div><div class="passage">{passage}</div></div>'
+                f'{_link(c.doc, c.page, label)}</div><div class="passage">{passage}</div>'
+                f"{_page_view(group)}</div>"
             )
     parts.append("</div>")
     return "".join(parts)
+
+
+def _page_view(group: list[Citation]) -> str:
+    """For a PDF: the cited page as an image with the quotes marked, shown when the card's
+    marker is clicked (loaded only then), and a link to the original at that page."""
+    c = group[0]
+    if c.page is None or not c.doc.lower().endswith(".pdf"):
+        return ""
+    src = page_image_url(c.doc, c.page, [g.quote for g in group])
+    alt = f"Page {c.page_label or c.page} of {c.title}, the quoted sentences marked"
+    return (
+        f'<div class="page-view"><img loading="lazy" src="{html.escape(src)}" alt="{html.escape(alt)}">'
+        f"<div>{_link(c.doc, c.page, f'Open the original at page {c.page_label or c.page}')}</div></div>"
+    )
 
 
 def _hit_card(anchor: str, h: Hit) -> str:
@@ -166,7 +187,7 @@ def library_rows(rows: list[LibraryEntry]) -> list[list[object]]:
 LIBRARY_HEADERS = ["Title", "File", "Council", "Kind", "Date", "Pages", "Passages", "Status"]
 # Shares of the table's width: short numbers narrow, title and status (with its reason) wide,
 # so that every header stays on one line at 1400 px.
-LIBRARY_WIDTHS = ["22%", "14%", "10%", "11%", "10%", "7%", "10%", "16%"]
+LIBRARY_WIDTHS: list[str | int] = ["22%", "14%", "10%", "11%", "10%", "7%", "10%", "16%"]
 
 
 def doc_label(title: str, date_iso: str | None, doc: str) -> str:

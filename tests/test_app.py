@@ -132,6 +132,10 @@ def test_documents_are_served_only_from_the_library(server: Server) -> None:
         "/doc/%2e%2e/pyproject.toml",
         "/doc/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
         "/doc//etc/passwd",
+        "/page/1/news.txt",
+        "/page/9/dudley-monitoring-letter.pdf",
+        "/page/1/../pyproject.toml",
+        "/page/1/not-indexed.txt",
         f"/gradio_api/file={server.index}/CURRENT",
         f"/gradio_api/file={server.documents}/news.txt",
         "/gradio_api/file=/etc/passwd",
@@ -250,6 +254,23 @@ def test_ask_and_follow_citation(page: object, server: Server) -> None:
     assert href.startswith("/doc/") and "#page=" in href
     status, body, _ = _get(server.url + href.split("#")[0])
     assert status == 200 and body.startswith(b"%PDF")
+    # The cited page itself, rendered by the app with the quote marked, beside the chat.
+    image = page.locator(f"{anchor} .page-view img")  # type: ignore[attr-defined]
+    image.wait_for(state="visible")
+    page.wait_for_function(  # type: ignore[attr-defined]
+        f"document.querySelector('{anchor} .page-view img').naturalWidth > 0"
+    )
+    src = image.get_attribute("src")
+    assert src.startswith("/page/1/dudley-monitoring-letter.pdf?q=") and "supervision" in src
+    status, png, headers = _get(server.url + src)
+    assert status == 200 and png.startswith(b"\x89PNG") and headers["content-type"] == "image/png"
+    assert "Open the original at page 1" in page.inner_text(anchor)  # type: ignore[attr-defined]
+    _shot(page, "cited-page")
+    # Other cards keep their page images hidden (and unloaded) until their marker is clicked.
+    hidden = page.evaluate(  # type: ignore[attr-defined]
+        "[...document.querySelectorAll('#sources .page-view')].filter(v => v.offsetParent === null).length"
+    )
+    assert hidden == page.locator("#sources .page-view").count() - 1  # type: ignore[attr-defined]
     # A follow-up in the same conversation.
     _ask(page, "and what about caseloads?")
     assert "Caseloads have reduced" in page.inner_text("#chat")  # type: ignore[attr-defined]
@@ -311,12 +332,14 @@ def test_unanswerable_question_abstains(page: object) -> None:
 
 
 def _upload(page: object, files: list[object]) -> str:
+    """Drop files on the upload box (one step: no button) and wait for their outcome."""
     page.click("#tab-library-button")  # type: ignore[attr-defined]
+    before = page.inner_text("#library-status")  # type: ignore[attr-defined]
     page.locator("#upload input[type=file]").set_input_files(files)  # type: ignore[attr-defined]
-    page.wait_for_timeout(800)  # type: ignore[attr-defined]
-    page.click("#add")  # type: ignore[attr-defined]
     page.wait_for_function(  # type: ignore[attr-defined]
-        "/Added|Not added|Refused|Choose/.test(document.querySelector('#library-status').innerText)",
+        "(before) => { const text = document.querySelector('#library-status').innerText;"
+        " return text !== before && /Added|Not added|Refused/.test(text); }",
+        arg=before,
         timeout=120000,
     )
     return str(page.inner_text("#library-status"))  # type: ignore[attr-defined]
@@ -366,8 +389,6 @@ def test_unsafe_uploads_are_refused(page: object, server: Server) -> None:
     assert "Added escape.txt" in status and (server.documents / "escape.txt").is_file()
     wrong = {"name": "macro.docm", "mimeType": "application/octet-stream", "buffer": b"PK\x03\x04"}
     page.locator("#upload input[type=file]").set_input_files([wrong])  # type: ignore[attr-defined]
-    page.wait_for_timeout(800)  # type: ignore[attr-defined]
-    page.click("#add")  # type: ignore[attr-defined]
     page.wait_for_function(  # type: ignore[attr-defined]
         "/macro|Invalid|invalid/.test(document.body.innerText)", timeout=30000
     )
@@ -488,6 +509,23 @@ def test_a_reload_and_a_second_tab_show_uploads_made_elsewhere(
 
 
 @pytest.mark.browser
+def test_ask_about_one_report_from_the_library(page: object) -> None:
+    page.click("#tab-library-button")  # type: ignore[attr-defined]
+    assert page.input_value("#ask-choice input") == ""  # type: ignore[attr-defined]
+    page.click("#ask-one")  # type: ignore[attr-defined]
+    page.wait_for_selector("#library-status:has-text('Choose a report')")  # type: ignore[attr-defined]
+    page.click("#ask-choice input")  # type: ignore[attr-defined]
+    page.click("ul[role=listbox] >> text=Council praised for foster care recruitment")  # type: ignore[attr-defined]
+    page.click("#ask-one")  # type: ignore[attr-defined]
+    page.wait_for_selector("#question textarea", state="visible")  # type: ignore[attr-defined]
+    page.wait_for_selector("#question-note:has-text('Asking only about')")  # type: ignore[attr-defined]
+    assert "Council praised for foster care recruitment" in page.inner_text("#doc-filter")  # type: ignore[attr-defined]
+    _ask(page, "What did inspectors say?")
+    labels = page.locator("#sources .source-head").all_inner_texts()  # type: ignore[attr-defined]
+    assert labels and all("news.txt" in label for label in labels), labels
+
+
+@pytest.mark.browser
 def test_the_library_table_reads_at_1400_px(page: object) -> None:
     page.click("#tab-library-button")  # type: ignore[attr-defined]
     page.wait_for_function("document.querySelector('#library').innerText.includes('news.txt')")  # type: ignore[attr-defined]
@@ -534,8 +572,6 @@ def test_rebuild_progress_has_its_own_place_and_questions_stay_answerable(
     asker.wait_for_selector("#question textarea")
     page.click("#tab-library-button")  # type: ignore[attr-defined]
     page.locator("#upload input[type=file]").set_input_files([big])  # type: ignore[attr-defined]
-    page.wait_for_timeout(800)  # type: ignore[attr-defined]
-    page.click("#add")  # type: ignore[attr-defined]
     page.wait_for_selector("#rebuild-progress progress", timeout=60000)  # type: ignore[attr-defined]
     seen = []
     answered = False
