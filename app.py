@@ -58,6 +58,11 @@ CSS = """
 a.cite { text-decoration: none; font-weight: 600; }
 #library th { white-space: nowrap; }
 .sources .page-view { display: none; margin-top: 6px; }
+table.judgements { border-collapse: collapse; width: 100%; font-size: 0.9em; }
+table.judgements th, table.judgements td { border: 1px solid var(--border-color-primary); padding: 4px 6px;
+  vertical-align: top; text-align: left; }
+table.judgements .cell-source { display: block; font-size: 0.85em; color: var(--body-text-color-subdued); }
+svg.grades-chart { width: 100%; max-width: 900px; height: auto; }
 .sources .source:target .page-view, .sources .source:has(span:target) .page-view { display: block; }
 .sources .page-view img { width: 100%; border: 1px solid var(--border-color-primary); }
 #library td { overflow-wrap: anywhere; }
@@ -119,6 +124,18 @@ class App:
             gr.update(choices=ui_format.removed_choices(library.removed(self.documents)), value=None),
             gr.update(choices=indexed, value=None),
         )
+
+    def judgements_view(self, council: str | None) -> tuple[Any, ...]:
+        """Outputs: council picker, chart of overall grades, judgements table (all councils
+        unless one is chosen)."""
+        try:
+            everything = qa.judgements(index=self.index)
+        except qa.QAError as exc:
+            return gr.update(), "", ui_format.judgements_html([]) + f"<p>{exc}</p>"
+        councils = sorted({r.council for r in everything if r.council})
+        rows = [r for r in everything if not council or r.council == council]
+        picker = gr.update(choices=councils, value=council if council in councils else None)
+        return picker, ui_format.grades_chart_svg(rows), ui_format.judgements_html(rows)
 
     def ask_about(self, name: str | None) -> tuple[Any, ...]:
         """Outputs: tabs, document filter, note under the question, library status. The chat
@@ -367,6 +384,16 @@ def build_blocks(app: App) -> gr.Blocks:
             with gr.Column(scale=2):
                 gr.Markdown("### Sources")
                 sources = gr.HTML(ui_format.sources_html(None), elem_id="sources")
+        with tabs, gr.Tab("Judgements", id="judgements", elem_id="tab-judgements") as judgements_tab:
+            gr.Markdown(
+                "How each inspection graded the council: every grade is cited (its words and page); "
+                "a monitoring or focused visit has no grades, so its headline finding is quoted."
+            )
+            judgement_council = gr.Dropdown(
+                [], value=None, label="Council (all when empty)", elem_id="judgement-council"
+            )
+            grades_chart = gr.HTML(elem_id="grades-chart")
+            judgement_table = gr.HTML(elem_id="judgements")
         with tabs, gr.Tab("Library", id="library", elem_id="tab-library"):
             table = gr.Dataframe(
                 [],
@@ -431,6 +458,11 @@ def build_blocks(app: App) -> gr.Blocks:
         view = [table, doc_filter, remove_choice, restore_choice, ask_choice]
         # Every page load (and every tab) shows the library as it is now, not as it was at start.
         blocks.load(app.library_view, outputs=view, api_visibility="private")
+        judgement_view = [judgement_council, grades_chart, judgement_table]
+        blocks.load(app.judgements_view, [judgement_council], judgement_view, api_visibility="private")
+        # Shown as the library is now: on load, on choosing a council, on opening the tab.
+        for event in (judgement_council.input, judgements_tab.select):
+            event(app.judgements_view, [judgement_council], judgement_view, api_visibility="private")
         ask_one.click(app.ask_about, [ask_choice], [tabs, doc_filter, note, status], api_visibility="private")
         if not app.read_only:
             # Changes to the library are not API endpoints: only this page's own buttons call them.

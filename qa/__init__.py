@@ -1,6 +1,6 @@
 """inspection-qa: cited answers from children's services inspection reports.
 
-Public entry points: `build_index`, `search`, `ask`. Heavy libraries (torch) load only when
+Public entry points: `build_index`, `search`, `ask`, `judgements`. Heavy libraries (torch) load only when
 a model is first needed.
 """
 
@@ -10,6 +10,7 @@ from qa.answer import Answer, Citation, ask, to_markdown
 from qa.config import Settings
 from qa.errors import QAError
 from qa.indexing import IndexReport, build_index
+from qa.judgements import Judgement, judgements
 from qa.search import Hit, search
 
 __all__ = [
@@ -17,10 +18,12 @@ __all__ = [
     "Citation",
     "Hit",
     "IndexReport",
+    "Judgement",
     "QAError",
     "Settings",
     "ask",
     "build_index",
+    "judgements",
     "search",
     "to_markdown",
 ]

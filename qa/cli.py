@@ -107,6 +107,55 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _judgements(args: argparse.Namespace, settings: Settings) -> int:
+    import csv
+
+    from qa.judgements import judgements
+
+    rows = judgements(index=args.index, council=args.council)
+    if args.json:
+        print(json.dumps([r.to_json() for r in rows], indent=2, ensure_ascii=False))
+        return 0
+    if args.csv:
+        out = csv.writer(sys.stdout)
+        out.writerow(["council", "kind", "document", "visit_start", "visit_end", "published", "judgement",
+                      "grade", "second_hand", "page", "quote"])  # fmt: skip
+        for r in rows:
+            head = [
+                r.council or "",
+                r.kind or "",
+                r.doc,
+                r.visit_start or "",
+                r.visit_end or "",
+                r.published or "",
+            ]
+            cells = [(g.judgement, g.grade, g.quote) for g in r.grades] or [
+                ("headline finding", "", r.headline)
+            ]
+            for judgement, grade, quote in cells:
+                page = "" if quote is None or quote.page is None else quote.page
+                text = "" if quote is None else " ".join(quote.text.split())
+                second = "yes" if r.second_hand else ""
+                out.writerow([*(v or "" for v in head), judgement, grade, second, page, text])
+        return 0
+    if not rows:
+        print(
+            "No inspection reports or letters in the library"
+            + (f" about {args.council}." if args.council else ".")
+        )
+    for r in rows:
+        when = r.published or r.visit_end or "undated"
+        source = " (reported second-hand)" if r.second_hand else ""
+        print(f"{when}  {r.council or '?'}  {r.kind or '?'}  {r.title} ({r.doc}){source}")
+        for g in r.grades:
+            page = f", page {g.quote.page}" if g.quote and g.quote.page else ""
+            print(f"    {g.grade:34} {g.judgement}{page}")
+        if r.headline:
+            page = f" (page {r.headline.page})" if r.headline.page else ""
+            print(f"    headline{page}: {' '.join(r.headline.text.split())}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qa", description="Cited answers from inspection reports.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
@@ -133,6 +182,14 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--until", help="only documents dated on or before YYYY-MM-DD")
         p.add_argument("--json", action="store_true", help="print JSON")
         p.set_defaults(func=func)
+
+    p = sub.add_parser("judgements", help="how each inspection graded the council, every grade cited")
+    p.add_argument("--council", help="only reports about this council")
+    p.add_argument("--index", default=None, help="index folder (default: index, or QA_INDEX)")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="print JSON")
+    fmt.add_argument("--csv", action="store_true", help="print CSV, one row per grade")
+    p.set_defaults(func=_judgements)
     return parser
 
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import date
 from urllib.parse import quote
 
 from qa.answer import Answer, Citation, nice_date, source_label
 from qa.indexing import IndexReport
+from qa.judgements import GRADE_LEVEL, Judgement, Quote
 from qa.library import LibraryEntry, RemovedEntry
 from qa.search import Hit
 
@@ -212,3 +214,131 @@ def removed_choices(rows: list[RemovedEntry]) -> list[tuple[str, str]]:
         (f"{doc_label(e.title, e.date, e.doc)}, removed {e.removed_at[:16].replace('T', ' ')}", e.id)
         for e in rows
     ]
+
+
+# -- judgements -------------------------------------------------------------------------------
+
+_SHORT_JUDGEMENT = (
+    ("leaders", "Leaders"),
+    ("help and protection", "Help and protection"),
+    ("children in care", "Children in care"),
+    ("care leavers", "Care leavers"),
+    ("overall", "Overall"),
+)
+
+
+def short_judgement(label: str) -> str:
+    """'The experiences and progress of care leavers' -> 'Care leavers' (a column heading)."""
+    low = label.lower()
+    return next((short for key, short in _SHORT_JUDGEMENT if key in low), label)
+
+
+def _cite(q: Quote | None, text: str) -> str:
+    """`text` linked to the page it was read from, the verbatim words in its tooltip."""
+    if q is None:
+        return html.escape(text)
+    words = html.escape(" ".join(q.text.split()))
+    where = f"page {q.page_label or q.page}" if q.page else "document"
+    return (
+        f'<a href="{html.escape(doc_url(q.doc, q.page))}" target="_blank" rel="noopener" title="“{words}”">'
+        f'{html.escape(text)}</a><span class="cell-source"> “{words}” ({html.escape(where)})</span>'
+    )
+
+
+def judgements_html(rows: list[Judgement]) -> str:
+    """The judgements table: one row per report or letter, each grade cited (verbatim words in
+    the cell, linked to the page); a visit's row quotes its headline finding."""
+    if not rows:
+        return '<div class="judgements empty">No inspection reports or letters in the library.</div>'
+    columns = [short for _, short in _SHORT_JUDGEMENT]
+    head = "".join(f"<th>{c}</th>" for c in ["Council", "Kind", "Visit", "Published", "Report", *columns])
+    body = []
+    for r in rows:
+        visit = " to ".join(nice_date(d) for d in dict.fromkeys(x for x in (r.visit_start, r.visit_end) if x))
+        kind = html.escape(r.kind or "")
+        if r.second_hand:
+            source = html.escape(r.source or "document")
+            kind += f"<br><small>grades reported second-hand by this {source}</small>"
+        cells = {short_judgement(g.judgement): _cite(g.quote, g.grade) for g in r.grades}
+        report = _link(r.doc, None, r.title)
+        first = [
+            html.escape(r.council or ""),
+            kind,
+            visit,
+            nice_date(r.published) if r.published else "",
+            report,
+        ]
+        if r.grades:
+            graded = [cells.get(c, "") for c in columns]
+            body.append("<tr>" + "".join(f"<td>{v}</td>" for v in [*first, *graded]) + "</tr>")
+        else:
+            headline = _cite(r.headline, "Headline finding") if r.headline else "No grades (a visit letter)"
+            body.append(
+                "<tr>"
+                + "".join(f"<td>{v}</td>" for v in first)
+                + f'<td colspan="{len(columns)}">{headline}</td></tr>'
+            )
+    return f'<table class="judgements"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def grades_chart_svg(rows: list[Judgement], width: int = 760, height: int = 300) -> str:
+    """Each council's overall grade over time as a line chart (SVG, drawn here: no script)."""
+    points: dict[str, list[tuple[date, int, str]]] = {}
+    for r in rows:
+        g = r.overall
+        when = r.published or r.visit_end
+        if g is None or when is None or r.second_hand:
+            continue
+        points.setdefault(r.council or r.doc, []).append(
+            (date.fromisoformat(when), GRADE_LEVEL[g.grade], g.grade)
+        )
+    if not points:
+        return '<div class="grades-chart empty">No overall grades in the library to chart.</div>'
+    left, right, top, bottom = 200, 20, 20, 40
+    days = [d for series in points.values() for d, _, _ in series]
+    first, last = min(days), max(days)
+    first, last = date(first.year, 1, 1), date(last.year + 1, 1, 1)
+    span = (last - first).days or 1
+
+    def x(d: date) -> float:
+        return left + (width - left - right) * (d - first).days / span
+
+    def y(level: int) -> float:
+        return top + (height - top - bottom) * (len(GRADE_LEVEL) - level) / (len(GRADE_LEVEL) - 1)
+
+    parts = [
+        f'<svg class="grades-chart" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="Overall effectiveness grade of each council over time" xmlns="http://www.w3.org/2000/svg">'
+    ]
+    for grade, level in GRADE_LEVEL.items():
+        parts.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{y(level):.1f}" y2="{y(level):.1f}" stroke="#ddd"/>'
+            f'<text x="{left - 8}" y="{y(level) + 4:.1f}" text-anchor="end" font-size="11">'
+            f"{html.escape(grade)}</text>"
+        )
+    for year in range(first.year, last.year + 1):
+        xx = x(date(year, 1, 1))
+        parts.append(
+            f'<text x="{xx:.1f}" y="{height - 15}" text-anchor="middle" font-size="11">{year}</text>'
+        )
+    for n, (council, series) in enumerate(sorted(points.items())):
+        colour = _PALETTE[n % len(_PALETTE)]
+        series.sort()
+        path = " ".join(f"{x(d):.1f},{y(level):.1f}" for d, level, _ in series)
+        parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        for d, level, grade in series:
+            label = html.escape(f"{council}: {grade} ({nice_date(d.isoformat())})")
+            parts.append(
+                f'<circle class="grade-point" cx="{x(d):.1f}" cy="{y(level):.1f}" r="5" fill="{colour}">'
+                f"<title>{label}</title></circle>"
+            )
+        d, level, _ = series[-1]
+        parts.append(
+            f'<text x="{x(d) + 8:.1f}" y="{y(level) - 8:.1f}" font-size="12" fill="{colour}">'
+            f"{html.escape(council)}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+_PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")

@@ -525,6 +525,68 @@ def test_ask_about_one_report_from_the_library(page: object) -> None:
     assert labels and all("news.txt" in label for label in labels), labels
 
 
+def _full_report(path: Path, year: int, overall: str, leaders: str) -> Path:
+    """A full inspection report PDF with its judgement table on the cover page."""
+    return make_pdf(
+        path,
+        [
+            f"Inspection of Dudley local authority children's services\n\n"
+            f"Inspection dates: 6 to 17 March {year}\n\nLead inspector: Jo Marsh, His Majesty's Inspector\n\n"
+            "Judgement Grade\n"
+            f"The impact of leaders on social work practice with children and families {leaders}\n"
+            f"The experiences and progress of children who need help and protection {overall}\n"
+            f"The experiences and progress of children in care {overall}\n"
+            f"The experiences and progress of care leavers {overall}\n"
+            f"Overall effectiveness {overall}\n\nReport published: 2 May {year}",
+            "Leaders know their services well. Social workers visit children regularly and know them well.",
+        ],
+        title=f"Inspection of Dudley local authority children's services {year}",
+    )
+
+
+@pytest.mark.browser
+def test_the_judgements_tab_cites_every_grade_and_charts_the_overall_grade(
+    page: object, server: Server, tmp_path: Path
+) -> None:
+    first = _full_report(tmp_path / "dudley-ilacs-2019.pdf", 2019, "Inadequate", "Inadequate")
+    second = _full_report(tmp_path / "dudley-ilacs-2023.pdf", 2023, "Requires improvement to be good", "Good")
+    status = _upload(page, [str(first), str(second)])
+    assert "Added dudley-ilacs-2019.pdf" in status and "Added dudley-ilacs-2023.pdf" in status
+    page.click("#tab-judgements-button")  # type: ignore[attr-defined]
+    # Opening the tab shows the library as it is now, the reports just added included.
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "document.querySelector('#judgements').innerText.includes('Overall effectiveness Inadequate')"
+    )
+    table = page.inner_text("#judgements")  # type: ignore[attr-defined]
+    assert "Inadequate" in table and "Requires improvement to be good" in table
+    assert "Headline finding" in table  # the monitoring letter: no grades, its finding quoted
+    # Every grade cell links to its page and shows the words it was read from.
+    cells = page.locator("#judgements td a[title]")  # type: ignore[attr-defined]
+    assert cells.count() >= 10
+    for n in range(cells.count()):
+        href = cells.nth(n).get_attribute("href")
+        assert href.startswith("/doc/") and "#page=" in href
+    assert "Overall effectiveness Inadequate" in table
+    # The chart: one point per overall grade, the later one higher (better).
+    points = page.locator("#grades-chart circle.grade-point")  # type: ignore[attr-defined]
+    assert points.count() == 2
+    marks = dict(
+        page.evaluate(  # type: ignore[attr-defined]
+            "[...document.querySelectorAll('#grades-chart circle.grade-point')]"
+            ".map(c => [c.textContent, parseFloat(c.getAttribute('cy'))])"
+        )
+    )
+    inadequate = next(v for k, v in marks.items() if "Inadequate" in k and "2019" in k)
+    better = next(v for k, v in marks.items() if "Requires improvement" in k and "2023" in k)
+    assert better < inadequate, marks  # higher on the chart
+    _shot(page, "judgements")
+    # Choosing a council keeps its rows.
+    page.click("#judgement-council input")  # type: ignore[attr-defined]
+    page.click("ul[role=listbox] >> text=Dudley")  # type: ignore[attr-defined]
+    page.wait_for_timeout(500)  # type: ignore[attr-defined]
+    assert "Overall effectiveness Inadequate" in page.inner_text("#judgements")  # type: ignore[attr-defined]
+
+
 @pytest.mark.browser
 def test_the_library_table_reads_at_1400_px(page: object) -> None:
     page.click("#tab-library-button")  # type: ignore[attr-defined]
