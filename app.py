@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import html
 import ipaddress
 import logging
 import os
@@ -38,6 +39,7 @@ import qa
 from qa import library, pages, store, ui_format
 from qa.config import Settings
 from qa.embedding import Embedder
+from qa.timeline import to_markdown as timeline_markdown
 
 log = logging.getLogger("inspection-qa")
 
@@ -63,6 +65,15 @@ table.judgements th, table.judgements td { border: 1px solid var(--border-color-
   vertical-align: top; text-align: left; }
 table.judgements .cell-source { display: block; font-size: 0.85em; color: var(--body-text-color-subdued); }
 svg.grades-chart { width: 100%; max-width: 900px; height: auto; }
+ol.timeline { list-style: none; padding-left: 0; border-left: 3px solid var(--border-color-primary); }
+ol.timeline > li.entry { display: flex; gap: 12px; margin: 0 0 14px 0; padding-left: 12px; }
+ol.timeline .when { min-width: 130px; font-weight: 600; }
+.polarity { font-size: 0.8em; padding: 1px 5px; border-radius: 4px; }
+.polarity.strength { background: #d9f2d9; } .polarity.weakness { background: #fbdada; }
+table.claims { border-collapse: collapse; width: 100%; font-size: 0.9em; }
+table.claims td, table.claims th { border: 1px solid var(--border-color-primary); padding: 4px 6px;
+  vertical-align: top; }
+table.claims .unsupported { color: #b00020; font-weight: 600; }
 .sources .source:target .page-view, .sources .source:has(span:target) .page-view { display: block; }
 .sources .page-view img { width: 100%; border: 1px solid var(--border-color-primary); }
 #library td { overflow-wrap: anywhere; }
@@ -127,15 +138,43 @@ class App:
 
     def judgements_view(self, council: str | None) -> tuple[Any, ...]:
         """Outputs: council picker, chart of overall grades, judgements table (all councils
-        unless one is chosen)."""
+        unless one is chosen), the timeline's council picker."""
         try:
             everything = qa.judgements(index=self.index)
         except qa.QAError as exc:
-            return gr.update(), "", ui_format.judgements_html([]) + f"<p>{exc}</p>"
+            return gr.update(), "", ui_format.judgements_html([]) + f"<p>{exc}</p>", gr.update()
         councils = sorted({r.council for r in everything if r.council})
         rows = [r for r in everything if not council or r.council == council]
         picker = gr.update(choices=councils, value=council if council in councils else None)
-        return picker, ui_format.grades_chart_svg(rows), ui_format.judgements_html(rows)
+        about = sorted({f.council for f in store.cached(self.index).facts.values() if f.council})
+        return (
+            picker,
+            ui_format.grades_chart_svg(rows),
+            ui_format.judgements_html(rows),
+            gr.update(choices=about),
+        )
+
+    def timeline_view(self, theme: str, council: str | None) -> tuple[Any, ...]:
+        """Outputs: the timeline, its Markdown export."""
+        if not theme.strip():
+            return '<div class="timeline empty">Type a theme, for example “supervision”.</div>', gr.update()
+        try:
+            entries = qa.timeline(theme, index=self.index, council=council or None, settings=self.settings)
+        except qa.QAError as exc:
+            return f'<div class="timeline empty">{html.escape(str(exc))}</div>', gr.update()
+        export = Path(tempfile.mkdtemp(prefix="qa-timeline-")) / "timeline.md"
+        export.write_text(timeline_markdown(theme, entries), encoding="utf-8")
+        return ui_format.timeline_html(theme, entries), gr.update(value=str(export), interactive=True)
+
+    def check_claims(self, name: str | None) -> tuple[Any, ...]:
+        """Outputs: the claim check of the chosen document, library status."""
+        if not name:
+            return "", "Choose a report to check."
+        try:
+            checks = qa.check_claims(name, index=self.index, settings=self.settings)
+        except qa.QAError as exc:
+            return "", str(exc)
+        return ui_format.claims_html(name, checks), ""
 
     def ask_about(self, name: str | None) -> tuple[Any, ...]:
         """Outputs: tabs, document filter, note under the question, library status. The chat
@@ -394,6 +433,26 @@ def build_blocks(app: App) -> gr.Blocks:
             )
             grades_chart = gr.HTML(elem_id="grades-chart")
             judgement_table = gr.HTML(elem_id="judgements")
+        with tabs, gr.Tab("Timeline", id="timeline", elem_id="tab-timeline"):
+            gr.Markdown(
+                "What the documents say about one theme, oldest first: each sentence quoted and cited, "
+                "marked as a strength or a weakness where it says so."
+            )
+            with gr.Row():
+                theme = gr.Textbox(
+                    label="Theme",
+                    placeholder="supervision, caseloads, the front door…",
+                    elem_id="theme",
+                    scale=3,
+                )
+                timeline_council = gr.Dropdown(
+                    [], value=None, label="Council (all when empty)", elem_id="timeline-council", scale=2
+                )
+                show_timeline = gr.Button(
+                    "Show timeline", variant="primary", elem_id="show-timeline", scale=1
+                )
+            timeline_box = gr.HTML(elem_id="timeline")
+            export = gr.DownloadButton("Export to Markdown", interactive=False, elem_id="timeline-export")
         with tabs, gr.Tab("Library", id="library", elem_id="tab-library"):
             table = gr.Dataframe(
                 [],
@@ -406,8 +465,10 @@ def build_blocks(app: App) -> gr.Blocks:
             with gr.Row():
                 ask_choice = gr.Dropdown([], value=None, label="A report", elem_id="ask-choice", scale=3)
                 ask_one = gr.Button("Ask about this report", elem_id="ask-one", scale=1)
+                check = gr.Button("Check against the inspectors' letters", elem_id="check-claims", scale=1)
             status = gr.Markdown(READ_ONLY if app.read_only else "", elem_id="library-status")
             progress_box = gr.HTML("", elem_id="rebuild-progress")
+            claims_box = gr.HTML("", elem_id="claims")
             with gr.Group(visible=not app.read_only):
                 files = gr.File(
                     file_count="multiple",
@@ -458,11 +519,16 @@ def build_blocks(app: App) -> gr.Blocks:
         view = [table, doc_filter, remove_choice, restore_choice, ask_choice]
         # Every page load (and every tab) shows the library as it is now, not as it was at start.
         blocks.load(app.library_view, outputs=view, api_visibility="private")
-        judgement_view = [judgement_council, grades_chart, judgement_table]
+        judgement_view = [judgement_council, grades_chart, judgement_table, timeline_council]
         blocks.load(app.judgements_view, [judgement_council], judgement_view, api_visibility="private")
         # Shown as the library is now: on load, on choosing a council, on opening the tab.
         for event in (judgement_council.input, judgements_tab.select):
             event(app.judgements_view, [judgement_council], judgement_view, api_visibility="private")
+        for event in (show_timeline.click, theme.submit):
+            event(
+                app.timeline_view, [theme, timeline_council], [timeline_box, export], api_visibility="private"
+            )
+        check.click(app.check_claims, [ask_choice], [claims_box, status], api_visibility="private")
         ask_one.click(app.ask_about, [ask_choice], [tabs, doc_filter, note, status], api_visibility="private")
         if not app.read_only:
             # Changes to the library are not API endpoints: only this page's own buttons call them.

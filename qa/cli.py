@@ -156,6 +156,39 @@ def _judgements(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _timeline(args: argparse.Namespace, settings: Settings) -> int:
+    from qa.timeline import timeline, to_markdown
+
+    entries = timeline(args.theme, index=args.index, council=args.council, settings=settings)
+    if args.json:
+        print(json.dumps([e.to_json() for e in entries], indent=2, ensure_ascii=False))
+    else:
+        print(to_markdown(args.theme, entries))
+    return 0
+
+
+def _claims(args: argparse.Namespace, settings: Settings) -> int:
+    from qa.claims import check_claims
+
+    checks = check_claims(args.document, index=args.index, settings=settings)
+    if args.json:
+        print(json.dumps([c.to_json() for c in checks], indent=2, ensure_ascii=False))
+        return 0
+    if not checks:
+        print(f"{args.document} attributes nothing to the inspectors.")
+    for n, c in enumerate(checks, 1):
+        print(f"[{n}] “{' '.join(c.claim.text.split())}”")
+        if c.support is None:
+            print(f"    {c.verdict}")
+        else:
+            page = f", page {c.support.page_label or c.support.page}" if c.support.page else ""
+            print(f"    {c.verdict}: “{' '.join(c.support.text.split())}” ({c.support.doc}{page})")
+            if c.figures_differ:
+                figures = ", ".join(c.figures_differ)
+                print(f"    figures in the claim that the letter does not give: {figures}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qa", description="Cited answers from inspection reports.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
@@ -190,6 +223,19 @@ def build_parser() -> argparse.ArgumentParser:
     fmt.add_argument("--json", action="store_true", help="print JSON")
     fmt.add_argument("--csv", action="store_true", help="print CSV, one row per grade")
     p.set_defaults(func=_judgements)
+
+    p = sub.add_parser("timeline", help="what the documents say about a theme, oldest first, cited")
+    p.add_argument("theme", help='for example "supervision", "caseloads", "the front door"')
+    p.add_argument("--council", help="only documents about this council")
+    p.add_argument("--index", default=None, help="index folder (default: index, or QA_INDEX)")
+    p.add_argument("--json", action="store_true", help="print JSON (default: Markdown)")
+    p.set_defaults(func=_timeline)
+
+    p = sub.add_parser("claims", help="check what a press release or article says the inspectors said")
+    p.add_argument("document", help="the document's file name in the library")
+    p.add_argument("--index", default=None, help="index folder (default: index, or QA_INDEX)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=_claims)
     return parser
 
 

@@ -68,6 +68,12 @@ class Settings:
     scorer: str = ""
     # The reranker's weights (qa/reranker/, from bench/train_reranker.py); a folder here replaces them.
     reranker: str = ""
+    # The theme timeline reads the statements of each document's passages nearest the theme:
+    # this many by dense and this many by BM25 score.
+    timeline_passages: int = 10
+    # The claim check pairs a claim with the statements of the inspectorate's passages nearest
+    # it: this many by dense and this many by BM25 score.
+    claim_passages: int = 6
     max_answer_sentences: int = 5
     # Sentences of the best passages that are embedded and scored for the answer.
     sentence_candidates: int = 24

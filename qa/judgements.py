@@ -160,7 +160,7 @@ def _find_grade(judgement: str, grade: str, chunks: Iterable[Chunk], title: str)
     for chunk in chunks:
         m = pattern.search(chunk.text)
         if m:
-            return _quote(chunk, m.start(), m.end(), title)
+            return quote_of(chunk, m.start(), m.end(), title)
     return None
 
 
@@ -177,11 +177,12 @@ def _headline(chunks: Iterable[Chunk], title: str) -> Quote | None:
                 and ":" not in st.text[:40]
                 and not st.text.rstrip().endswith("?")
             ):
-                return _quote(chunk, st.start, st.end, title)
+                return quote_of(chunk, st.start, st.end, title)
     return None
 
 
-def _quote(chunk: Chunk, a: int, b: int, title: str) -> Quote:
+def quote_of(chunk: Chunk, a: int, b: int, title: str) -> Quote:
+    """The words chunk.text[a:b] as a Quote of its page."""
     return Quote(chunk.doc, title, chunk.page, chunk.label, chunk.text[a:b], chunk.start + a, chunk.start + b)
 
 

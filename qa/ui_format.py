@@ -12,10 +12,12 @@ from datetime import date
 from urllib.parse import quote
 
 from qa.answer import Answer, Citation, nice_date, source_label
+from qa.claims import ClaimCheck
 from qa.indexing import IndexReport
 from qa.judgements import GRADE_LEVEL, Judgement, Quote
 from qa.library import LibraryEntry, RemovedEntry
 from qa.search import Hit
+from qa.timeline import TimelineEntry
 
 
 def page_image_url(doc: str, page: int, quotes: list[str]) -> str:
@@ -342,3 +344,61 @@ def grades_chart_svg(rows: list[Judgement], width: int = 760, height: int = 300)
 
 
 _PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
+
+
+# -- theme timeline and claim check -----------------------------------------------------------
+
+
+def timeline_html(theme: str, entries: list[TimelineEntry]) -> str:
+    """The timeline, top to bottom oldest first: each document's date, title and the sentences
+    that speak to the theme, each quoted with a link to its page and marked as a strength or
+    a weakness where it says so."""
+    if not entries:
+        return (
+            f'<div class="timeline empty">No document in the library speaks to “{html.escape(theme)}”.</div>'
+        )
+    parts = ['<ol class="timeline">']
+    for e in entries:
+        when = nice_date(e.date) if e.date else "Undated"
+        items = []
+        for s in e.sentences:
+            q = s.quote
+            where = f"page {q.page_label or q.page}" if q.page else "document"
+            badge = (
+                "" if s.polarity == "neutral" else f'<span class="polarity {s.polarity}">{s.polarity}</span> '
+            )
+            items.append(
+                f"<li>{badge}“{html.escape(' '.join(q.text.split()))}” ({_link(q.doc, q.page, where)})</li>"
+            )
+        parts.append(
+            f'<li class="entry"><div class="when">{html.escape(when)}</div>'
+            f'<div class="what"><b>{_link(e.doc, None, e.title)}</b> '
+            f"<small>{html.escape(e.kind or '')}</small><ul>{''.join(items)}</ul></div></li>"
+        )
+    parts.append("</ol>")
+    return "".join(parts)
+
+
+def claims_html(document: str, checks: list[ClaimCheck]) -> str:
+    """Each claim beside the inspectorate's sentence that supports it, or the flag that none
+    in the library does."""
+    if not checks:
+        return (
+            f'<div class="claims empty">{html.escape(document)} attributes nothing to the inspectors.</div>'
+        )
+    rows = []
+    for c in checks:
+        claim = f"“{html.escape(' '.join(c.claim.text.split()))}”"
+        if c.support is None:
+            support = f'<span class="unsupported">{html.escape(c.verdict)}</span>'
+        else:
+            where = f"page {c.support.page_label or c.support.page}" if c.support.page else "document"
+            label = f"{c.support.title} ({where})"
+            words = html.escape(" ".join(c.support.text.split()))
+            support = f"“{words}” ({_link(c.support.doc, c.support.page, label)})"
+            if c.figures_differ:
+                figures = html.escape(", ".join(c.figures_differ))
+                support += f'<br><span class="figures">Figures the letter does not give: {figures}</span>'
+        rows.append(f"<tr><td>{claim}</td><td>{support}</td></tr>")
+    head = "<tr><th>What the document says the inspectors said</th><th>What the inspectors wrote</th></tr>"
+    return f'<table class="claims"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
