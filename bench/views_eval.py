@@ -21,14 +21,18 @@ from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from devsets import DEVSET, groups, index, norm
+from train_views import is_gold, load_gold, same_sentence, stem
 
 from qa import store
+from qa.claims import check_claims
 from qa.features import INSPECTORATE_KINDS
 from qa.judgements import judgements
+from qa.timeline import timeline
 
 VIEWS = Path(__file__).resolve().parent / "views"
 TARGETS = {"judgements": 0.95, "timeline": 0.85, "claims": 0.85}
@@ -95,10 +99,79 @@ def judgements_eval(split: str) -> tuple[Tally, float]:
     return tally, verbatim(snap, quotes) if not missing else 0.0
 
 
+def timeline_eval(split: str) -> tuple[Tally, float, float]:
+    """Timeline sentences (document, gold sentence) found and kept, over every council and
+    theme of the split; polarity accuracy on the sentences kept that are gold; verbatim."""
+    folder = index(split)
+    snap = store.cached(folder)
+    tally = Tally()
+    polarity_ok: list[bool] = []
+    quotes = []
+    for item in load_gold("timeline.jsonl", split):
+        entries = timeline(str(item["theme"]), index=folder, council=str(item["council"]))
+        kept = [s for e in entries for s in e.sentences]
+        gold = list(item["sentences"])
+        tally.found += len(kept)
+        tally.right += sum(1 for s in kept if is_gold(s.quote, gold))
+        tally.gold += len(gold)
+        tally.hit += sum(1 for g in gold if any(is_gold(s.quote, [g]) for s in kept))
+        for s in kept:
+            match = next((g for g in gold if is_gold(s.quote, [g])), None)
+            if match is not None:
+                polarity_ok.append(s.polarity == match["polarity"])
+            quotes.append((s.quote.doc, s.quote.page, s.quote.start, s.quote.end, s.quote.text))
+    accuracy = sum(polarity_ok) / len(polarity_ok) if polarity_ok else float("nan")
+    return tally, accuracy, verbatim(snap, quotes)
+
+
+def claims_eval(split: str) -> tuple[Tally, Tally, float, float]:
+    """Claims detected (precision, recall against the gold claims), claim pairings (a pairing
+    is right when the supporting sentence is a gold one: precision over the pairings made,
+    recall over gold supported claims), the share of gold unsupported claims flagged, verbatim."""
+    folder = index(split)
+    snap = store.cached(folder)
+    detected, pairs = Tally(), Tally()
+    flagged: list[bool] = []
+    quotes = []
+    by_doc: dict[str, list[dict[str, Any]]] = {}
+    for item in load_gold("claims.jsonl", split):
+        by_doc.setdefault(str(item["doc"]), []).append(item)
+    for doc in sorted(d for d in snap.manifest.files if stem(d) in by_doc):
+        gold = by_doc[stem(doc)]
+        checks = check_claims(doc, index=folder)
+        matched = [
+            (c, next((g for g in gold if same_sentence(str(g["claim"]), c.claim.text)), None)) for c in checks
+        ]
+        detected.found += len(checks)
+        detected.right += sum(1 for _, g in matched if g is not None)
+        detected.gold += len(gold)
+        detected.hit += sum(
+            1 for g in gold if any(same_sentence(str(g["claim"]), c.claim.text) for c in checks)
+        )
+        for c, g in matched:
+            quotes.append((c.claim.doc, c.claim.page, c.claim.start, c.claim.end, c.claim.text))
+            if c.support is not None:
+                quotes.append((c.support.doc, c.support.page, c.support.start, c.support.end, c.support.text))
+                pairs.found += 1
+                pairs.right += g is not None and is_gold(c.support, list(g["support"]))
+            if g is not None and g["support"]:
+                pairs.hit += c.support is not None and is_gold(c.support, list(g["support"]))
+            if g is not None and not g["support"]:
+                flagged.append(c.support is None)
+        pairs.gold += sum(1 for g in gold if g["support"])
+        flagged += [
+            False
+            for g in gold
+            if not g["support"] and not any(same_sentence(str(g["claim"]), c.claim.text) for c in checks)
+        ]
+    share = sum(flagged) / len(flagged) if flagged else float("nan")
+    return detected, pairs, share, verbatim(snap, quotes)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--splits", nargs="*", default=["train", "test"])
-    ap.add_argument("--views", nargs="*", default=["judgements"], choices=sorted(TARGETS))
+    ap.add_argument("--views", nargs="*", default=sorted(TARGETS), choices=sorted(TARGETS))
     args = ap.parse_args(argv)
     for split in args.splits:
         print(f"== {split} split ({', '.join(groups(split))})")
@@ -109,6 +182,26 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"judgements: grade cells precision {tally.precision:.3f}, recall {tally.recall:.3f} "
                 f"({tally.hit}/{tally.gold}); quotes verbatim {ok:.3f}; target >= {target} "
+                f"{'met' if met else 'MISSED'}"
+            )
+        if "timeline" in args.views:
+            tally, polarity, ok = timeline_eval(split)
+            target = TARGETS["timeline"]
+            met = tally.precision >= target and tally.recall >= target
+            print(
+                f"timeline: sentences precision {tally.precision:.3f}, recall {tally.recall:.3f} "
+                f"({tally.hit}/{tally.gold}); polarity right {polarity:.3f}; quotes verbatim {ok:.3f}; "
+                f"target >= {target} {'met' if met else 'MISSED'}"
+            )
+        if "claims" in args.views:
+            detected, pairs, flagged, ok = claims_eval(split)
+            target = TARGETS["claims"]
+            met = pairs.precision >= target and pairs.recall >= target and flagged == 1.0
+            print(
+                f"claims: detected precision {detected.precision:.3f}, recall {detected.recall:.3f} "
+                f"({detected.hit}/{detected.gold}); pairs precision {pairs.precision:.3f}, recall "
+                f"{pairs.recall:.3f} ({pairs.hit}/{pairs.gold}); unsupported flagged {flagged:.3f}; "
+                f"quotes verbatim {ok:.3f}; target >= {target} with every unsupported claim flagged "
                 f"{'met' if met else 'MISSED'}"
             )
     return 0

@@ -588,6 +588,52 @@ def test_the_judgements_tab_cites_every_grade_and_charts_the_overall_grade(
 
 
 @pytest.mark.browser
+def test_the_timeline_tab_quotes_a_theme_by_date_and_exports_markdown(page: object, tmp_path: Path) -> None:
+    page.click("#tab-timeline-button")  # type: ignore[attr-defined]
+    page.click("#show-timeline")  # type: ignore[attr-defined]
+    page.wait_for_selector("#timeline:has-text('Type a theme')")  # type: ignore[attr-defined]
+    page.fill("#theme textarea, #theme input", "supervision")  # type: ignore[attr-defined]
+    page.click("#show-timeline")  # type: ignore[attr-defined]
+    page.wait_for_selector("#timeline ol.timeline", timeout=60000)  # type: ignore[attr-defined]
+    text = page.inner_text("#timeline")  # type: ignore[attr-defined]
+    assert "22 October 2024" in text and "supervision is regular and reflective" in text
+    link = page.locator("#timeline a[href*='#page=']").first  # type: ignore[attr-defined]
+    assert link.get_attribute("href").startswith("/doc/dudley-monitoring-letter.pdf#page=1")
+    with page.expect_download() as download:  # type: ignore[attr-defined]
+        page.click("#timeline-export")  # type: ignore[attr-defined]
+    saved = tmp_path / "timeline.md"
+    download.value.save_as(saved)
+    assert "supervision is regular and reflective" in saved.read_text(encoding="utf-8")
+    _shot(page, "timeline")
+
+
+@pytest.mark.browser
+def test_a_press_release_is_checked_against_the_inspectors_letter(page: object) -> None:
+    release = {
+        "name": "dudley-press-release.txt",
+        "mimeType": "text/plain",
+        "buffer": (
+            b"Dudley welcomes Ofsted letter\n\nPublished 30 October 2024\n\n"
+            b"Inspectors said that supervision is regular and reflective. "
+            b"Ofsted said that every care leaver now has a job or a college place. "
+            b"The council will open a new family hub in the spring.\n"
+        ),
+    }
+    assert "Added dudley-press-release.txt" in _upload(page, [release])
+    page.click("#ask-choice input")  # type: ignore[attr-defined]
+    page.click("ul[role=listbox] >> text=Dudley welcomes Ofsted letter")  # type: ignore[attr-defined]
+    page.click("#check-claims")  # type: ignore[attr-defined]
+    page.wait_for_selector("#claims table.claims", timeout=60000)  # type: ignore[attr-defined]
+    rows = page.locator("#claims tbody tr").all_inner_texts()  # type: ignore[attr-defined]
+    assert len(rows) == 2, rows
+    supervision = next(r for r in rows if "supervision" in r.split("\t")[0])
+    assert "Social workers said that supervision is regular and reflective" in supervision
+    job = next(r for r in rows if "college place" in r)
+    assert "not found in the inspectorate's documents in this library" in job
+    _shot(page, "claims")
+
+
+@pytest.mark.browser
 def test_the_library_table_reads_at_1400_px(page: object) -> None:
     page.click("#tab-library-button")  # type: ignore[attr-defined]
     page.wait_for_function("document.querySelector('#library').innerText.includes('news.txt')")  # type: ignore[attr-defined]
