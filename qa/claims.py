@@ -53,6 +53,10 @@ _GRADED = re.compile(
     re.IGNORECASE,
 )
 _MIN_CLAIM_WORDS = 4
+# Words that claim more than a finding usually states.
+_ABSOLUTE = re.compile(
+    r"\b(all|every|everyone|none|never|always|best|first|only|no\s+longer)\b", re.IGNORECASE
+)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 
 
@@ -114,18 +118,20 @@ def claim_council(text: str, facts: ReportFacts | None) -> str | None:
     return named[0] if named else facts.council if facts else None
 
 
-def pairing_features(claim: str, sentences: list[str], logits: np.ndarray) -> np.ndarray:
+def pairing_features(claim: str, sentences: list[str], logits: np.ndarray, cosines: np.ndarray) -> np.ndarray:
     """CLAIM_FEATURES rows for each candidate sentence of one claim."""
     words = set(tokenize(claim))
     numbers = set(_NUMBER.findall(claim))
+    absolutes = {w.lower() for w in _ABSOLUTE.findall(claim)}
     best = float(logits.max()) if len(logits) else 0.0
     rows = []
-    for text, logit in zip(sentences, logits, strict=True):
+    for text, logit, cosine in zip(sentences, logits, cosines, strict=True):
         present = set(tokenize(text))
         share = len(words & present) / len(words) if words else 0.0
         found = set(_NUMBER.findall(text))
         numbers_share = len(numbers & found) / len(numbers) if numbers else 1.0
-        rows.append((float(logit), share, numbers_share, float(logit) - best))
+        overclaim = float(bool(absolutes - {w.lower() for w in _ABSOLUTE.findall(text)}))
+        rows.append((float(logit), share, numbers_share, float(logit) - best, float(cosine), overclaim))
     return np.array(rows, dtype=np.float64).reshape(len(rows), len(CLAIM_FEATURES))
 
 
@@ -159,7 +165,8 @@ def support_candidates(
         return [], np.zeros((0, len(CLAIM_FEATURES)))
     texts = [" ".join(q.text.split()) for q in found]
     logits = reranker(settings).score(" ".join(claim.text.split()), texts)
-    return found, pairing_features(claim.text, texts, logits)
+    cosines = Embedder.shared(settings).encode(texts) @ qvec
+    return found, pairing_features(claim.text, texts, logits, cosines)
 
 
 def check_claims(

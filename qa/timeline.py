@@ -96,21 +96,26 @@ def candidates(
         picked = sorted(set(by_dense.tolist()) | {int(r) for r in by_words if lexical[r] > 0})
         cosine = dict(zip(rows.tolist(), dense.tolist(), strict=True))
         title = snap.manifest.files[doc].title if doc in snap.manifest.files else doc
-        found: list[tuple[Quote, float]] = []
+        found: list[tuple[Quote, float, int, float]] = []  # statement, cosine, passage, its theme words
         for r in picked:
             c = snap.chunks[r]
+            in_passage = set(tokenize(c.text))
+            passage_share = len(words & in_passage) / len(words) if words else 0.0
             for st in statements(c.text, title):
-                quote = quote_of(c, st.start, st.end, title)
-                found.append((quote, cosine[r]))
+                found.append((quote_of(c, st.start, st.end, title), cosine[r], r, passage_share))
         if not found:
             continue
-        logits = ask.score(theme_question(theme), [" ".join(q.text.split()) for q, _ in found])
+        logits = ask.score(theme_question(theme), [" ".join(q.text.split()) for q, _, _, _ in found])
         best = float(logits.max())
+        passage_best: dict[int, float] = {}
+        for (_, _, r, _), logit in zip(found, logits, strict=True):
+            passage_best[r] = max(passage_best.get(r, -np.inf), float(logit))
         out = []
-        for (quote, cos), logit in zip(found, logits, strict=True):
+        for (quote, cos, r, passage_share), logit in zip(found, logits, strict=True):
             present = set(tokenize(quote.text))
             share = len(words & present) / len(words) if words else 0.0
-            out.append(Candidate(quote, (float(logit), share, cos, float(logit) - best)))
+            features = (float(logit), share, cos, float(logit) - best, passage_share, passage_best[r])
+            out.append(Candidate(quote, features))
         yield doc, out
 
 

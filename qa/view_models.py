@@ -30,12 +30,16 @@ TIMELINE_FEATURES = (
     "theme_words",  # share of the theme's words (stemmed) in the statement
     "passage_dense",  # cosine of the theme and the statement's passage
     "best_in_document",  # the logit less the best of its document's statements
+    "passage_theme_words",  # share of the theme's words in the statement's passage (its section)
+    "passage_rerank",  # the best logit among the statements of the same passage
 )
 CLAIM_FEATURES = (
     "rerank",  # the reranker's logit for (claim, inspectorate sentence)
     "overlap",  # share of the claim's content words (stemmed) in the sentence
     "numbers",  # share of the claim's numbers found in the sentence (1 when it has none)
     "best_gap",  # the logit less the best candidate's for this claim
+    "dense",  # cosine of the claim and the sentence
+    "overclaim",  # the claim says all, every, none, never or best, and the sentence does not
 )
 POLARITIES = ("strength", "weakness", "neutral")
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")

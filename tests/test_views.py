@@ -77,12 +77,17 @@ def test_pairing_features_read_words_and_figures() -> None:
         "Ofsted said 87% of care leavers are in touch",
         ["87% of care leavers are in touch with advisers.", "Supervision is regular."],
         np.array([2.0, -1.0]),
+        np.array([0.8, 0.1]),
     )
     col = {n: i for i, n in enumerate(CLAIM_FEATURES)}
     assert rows.shape == (2, len(CLAIM_FEATURES))
     assert rows[0, col["numbers"]] == 1.0 and rows[1, col["numbers"]] == 0.0
     assert rows[0, col["best_gap"]] == 0.0 and rows[1, col["best_gap"]] == -3.0
     assert rows[0, col["overlap"]] > rows[1, col["overlap"]]
+    assert list(rows[:, col["dense"]]) == [0.8, 0.1] and list(rows[:, col["overclaim"]]) == [0.0, 0.0]
+    every = pairing_features("Ofsted said every care leaver has a job", ["Most care leavers have a job."],
+                             np.array([1.0]), np.array([0.9]))  # fmt: skip
+    assert every[0, col["overclaim"]] == 1.0
 
 
 def test_polarity_terms_are_words_and_word_pairs() -> None:
