@@ -168,6 +168,16 @@ def claims_eval(split: str) -> tuple[Tally, Tally, float, float]:
     return detected, pairs, share, verbatim(snap, quotes)
 
 
+def line(view: str, what: str, tally: Tally, extra: str) -> str:
+    """One view's figures beside its target (precision and recall both at least it)."""
+    target = TARGETS[view]
+    met = tally.precision >= target and tally.recall >= target
+    return (
+        f"{view}: {what} precision {tally.precision:.3f}, recall {tally.recall:.3f} "
+        f"({tally.hit}/{tally.gold}); {extra}; target >= {target} {'met' if met else 'MISSED'}"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--splits", nargs="*", default=["train", "test"])
@@ -177,21 +187,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== {split} split ({', '.join(groups(split))})")
         if "judgements" in args.views:
             tally, ok = judgements_eval(split)
-            target = TARGETS["judgements"]
-            met = tally.precision >= target and tally.recall >= target
-            print(
-                f"judgements: grade cells precision {tally.precision:.3f}, recall {tally.recall:.3f} "
-                f"({tally.hit}/{tally.gold}); quotes verbatim {ok:.3f}; target >= {target} "
-                f"{'met' if met else 'MISSED'}"
-            )
+            print(line("judgements", "grade cells", tally, f"quotes verbatim {ok:.3f}"))
         if "timeline" in args.views:
             tally, polarity, ok = timeline_eval(split)
-            target = TARGETS["timeline"]
-            met = tally.precision >= target and tally.recall >= target
             print(
-                f"timeline: sentences precision {tally.precision:.3f}, recall {tally.recall:.3f} "
-                f"({tally.hit}/{tally.gold}); polarity right {polarity:.3f}; quotes verbatim {ok:.3f}; "
-                f"target >= {target} {'met' if met else 'MISSED'}"
+                line(
+                    "timeline", "sentences", tally, f"polarity right {polarity:.3f}; quotes verbatim {ok:.3f}"
+                )
             )
         if "claims" in args.views:
             detected, pairs, flagged, ok = claims_eval(split)

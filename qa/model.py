@@ -96,11 +96,15 @@ class ScoringModel:
         }
 
     def save(self, path: Path) -> None:
-        """Written atomically, keys sorted, floats as Python prints them: the same fit gives
-        the same bytes."""
-        partial = path.with_name(f".{path.name}.part")
-        partial.write_text(json.dumps(self.to_json(), indent=1, sort_keys=True) + "\n", encoding="utf-8")
-        partial.replace(path)
+        save_json(path, self.to_json())
+
+
+def save_json(path: Path, data: dict[str, Any]) -> None:
+    """Written atomically, keys sorted, floats as Python prints them: the same fit gives the
+    same bytes."""
+    partial = path.with_name(f".{path.name}.part")
+    partial.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    partial.replace(path)
 
 
 def from_json(data: dict[str, Any]) -> ScoringModel:

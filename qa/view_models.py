@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from qa.errors import QAError
-from qa.model import Logistic
+from qa.model import Logistic, save_json
 
 FORMAT_VERSION = 1
 BUNDLED = Path(__file__).with_name("views.json")
@@ -93,10 +93,7 @@ class ViewModels:
         }
 
     def save(self, path: Path) -> None:
-        """Written atomically, keys sorted: the same fit gives the same bytes."""
-        partial = path.with_name(f".{path.name}.part")
-        partial.write_text(json.dumps(self.to_json(), indent=1, sort_keys=True) + "\n", encoding="utf-8")
-        partial.replace(path)
+        save_json(path, self.to_json())
 
 
 def from_json(data: dict[str, Any]) -> ViewModels:
