@@ -378,6 +378,17 @@ READ_ONLY = "This server is read-only: documents cannot be added or removed here
 # upload box, confirmation box), then the progress box; and how often a rebuild's progress is shown.
 CHANGED_OUTPUTS = 8
 MAX_QUOTES = 8  # quotes marked on one page image
+# After an answer, a source clicked in an earlier one must not stay marked: the panel is updated
+# in place, and the browser keeps a replaced card as the URL's target. Navigating to an empty
+# fragment clears the target; the address then loses the bare "#".
+FORGET_CLICKED_SOURCE = """() => {
+  if (location.hash.startsWith('#src-')) {
+    const y = window.scrollY;
+    location.hash = '';
+    history.replaceState(null, '', location.pathname + location.search);
+    window.scrollTo(0, y);
+  }
+}"""
 PROGRESS_EVERY_S = 0.25
 
 
@@ -511,7 +522,7 @@ def build_blocks(app: App) -> gr.Blocks:
             [question, chat, sources, download, note],
             concurrency_id="ask",
             concurrency_limit=4,
-        )
+        ).then(None, js=FORGET_CLICKED_SOURCE, api_visibility="private")
         new_chat.click(
             lambda: ([], ui_format.sources_html(None), gr.update(value=None, interactive=False)),
             outputs=[chat, sources, download],

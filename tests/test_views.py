@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import make_pdf
+from conftest import make_pdf, write_corpus
 
 import qa
 from qa.claims import NOT_FOUND, attributes_to_inspectors, pairing_features
@@ -127,3 +127,20 @@ def test_claim_check_pairs_a_supported_claim_and_flags_one_the_letter_does_not_m
     assert job.support is None and job.verdict == NOT_FOUND
     with pytest.raises(qa.QAError, match="not a document"):
         qa.check_claims("missing.txt", index=library)
+
+
+@pytest.mark.xfail(
+    reason="known limitation (issue 13, left open): the pairing model flags only 0.40 of unsupported claims "
+    "on the test groups; here an overclaim about care leavers is paired with the letter's sentence on them",
+    strict=True,
+)
+def test_an_overclaim_beside_a_sentence_on_its_topic_is_flagged(tmp_path: Path) -> None:
+    docs = write_corpus(tmp_path / "documents")
+    (docs / "release.txt").write_text(
+        "Dudley welcomes Ofsted letter\n\nPublished 30 October 2024\n\n"
+        "Ofsted said that every care leaver now has a job or a college place.\n",
+        encoding="utf-8",
+    )
+    qa.build_index(docs, tmp_path / "index")
+    (check,) = qa.check_claims("release.txt", index=tmp_path / "index")
+    assert check.support is None and check.verdict == NOT_FOUND
