@@ -60,6 +60,10 @@ class Embedder:
         with self._lock:
             if self._model is None:
                 import torch
+                from huggingface_hub.utils import disable_progress_bars  # type: ignore[attr-defined]
+
+                # Also when a library imported huggingface_hub before qa.config set its variable.
+                disable_progress_bars()
                 from sentence_transformers import SentenceTransformer
 
                 torch.set_num_threads(max(1, os.cpu_count() or 1))
