@@ -96,8 +96,7 @@ def attributes_to_inspectors(text: str) -> bool:
 
 def claims_in(snap: store.Snapshot, doc: str) -> list[Quote]:
     """The statements of `doc` that attribute something to the inspectors, in reading order."""
-    rec = snap.manifest.files.get(doc)
-    title = rec.title if rec else doc
+    title = snap.title(doc)
     out = []
     for c in _chunks_of(snap, doc):
         # Headlines count: "Ofsted praises progress in Croydon" states a claim without a full stop.
@@ -157,8 +156,7 @@ def support_candidates(
     found: list[Quote] = []
     for r in sorted(picked):
         c = snap.chunks[r]
-        rec = snap.manifest.files.get(c.doc)
-        title = rec.title if rec else c.doc
+        title = snap.title(c.doc)
         for st in statements(c.text, title):
             found.append(quote_of(c, st.start, st.end, title))
     if not found:

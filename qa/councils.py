@@ -441,6 +441,17 @@ def _counts(text: str, start: int, end: int) -> bool:
     return not (at_sentence_start and _WORD_AFTER.match(text, end))
 
 
+def council_named(name: str) -> str:
+    """The canonical name of the council a user typed (any case, a trust's name), else the
+    words as typed.
+
+    >>> council_named("bradford children and families trust")
+    'Bradford'
+    """
+    found = find_councils(name)
+    return found[0].council if found else name.strip()
+
+
 def find_councils(text: str) -> tuple[CouncilMention, ...]:
     """Every council named in `text`, in order; trusts and former councils give their councils.
 

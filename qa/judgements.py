@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from qa import store
 from qa.chunking import Chunk
+from qa.councils import council_named
 from qa.facts import GRADES, ReportFacts
 from qa.features import INSPECTORATE_KINDS, boilerplate
 from qa.statements import statements
@@ -71,8 +72,7 @@ class Judgement:
     published: str | None
     grades: tuple[Grade, ...] = ()
     headline: Quote | None = None  # a visit's headline finding
-    second_hand: bool = False  # grades stated by an article or paper, not by the inspectorate
-    source: str = field(default="")  # who states the grades: the document's kind
+    second_hand: bool = False  # grades stated by an article or paper (its kind), not by the inspectorate
 
     @property
     def overall(self) -> Grade | None:
@@ -105,7 +105,7 @@ def judgements(index: str | Path = "index", council: str | None = None) -> list[
     by_doc: dict[str, list[Chunk]] = {}
     for chunk in snap.chunks:
         by_doc.setdefault(chunk.doc, []).append(chunk)
-    wanted = _council_name(council, snap) if council else None
+    wanted = council_named(council) if council else None
     rows = []
     for doc, facts in snap.facts.items():
         if wanted is not None and facts.council != wanted:
@@ -113,18 +113,10 @@ def judgements(index: str | Path = "index", council: str | None = None) -> list[
         inspectorate = facts.kind in INSPECTORATE_KINDS
         if not (inspectorate or facts.judgements):
             continue
-        rec = snap.manifest.files.get(doc)
-        title = rec.title if rec else doc
+        title = snap.title(doc)
         chunks = sorted(by_doc.get(doc, []), key=lambda c: (c.page or 0, c.start))
         rows.append(_row(doc, title, facts, chunks, second_hand=not inspectorate))
     return sorted(rows, key=lambda j: (j.published or j.visit_end or "", j.council or "", j.doc))
-
-
-def _council_name(council: str, snap: store.Snapshot) -> str:
-    from qa.councils import find_councils
-
-    found = [m.council for m in find_councils(council)]
-    return found[0] if found else council.strip()
 
 
 def _row(doc: str, title: str, facts: ReportFacts, chunks: list[Chunk], *, second_hand: bool) -> Judgement:
@@ -141,7 +133,6 @@ def _row(doc: str, title: str, facts: ReportFacts, chunks: list[Chunk], *, secon
         grades,
         headline,
         second_hand,
-        facts.kind or "",
     )
 
 

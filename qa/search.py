@@ -298,8 +298,7 @@ def rerank_features(
     texts: dict[int, list[str]] = {}
     for n in order:
         chunk = snap.chunks[int(rows[n])]
-        rec = snap.manifest.files.get(chunk.doc)
-        found = [" ".join(st.text.split()) for st in statements(chunk.text, rec.title if rec else chunk.doc)]
+        found = [" ".join(st.text.split()) for st in statements(chunk.text, snap.title(chunk.doc))]
         if found:
             texts[int(n)] = found
     if not texts:

@@ -129,6 +129,11 @@ class Snapshot:
                     log.warning("report facts of %s are damaged; ignored", name)
         return out
 
+    def title(self, doc: str) -> str:
+        """A document's title, or its file name when the manifest has none."""
+        rec = self.manifest.files.get(doc)
+        return rec.title if rec else doc
+
     @cached_property
     def councils(self) -> frozenset[str]:
         """Every council a document of this generation is about or mentions."""

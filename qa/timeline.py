@@ -18,7 +18,7 @@ import numpy as np
 
 from qa import store
 from qa.config import Settings
-from qa.councils import find_councils
+from qa.councils import council_named
 from qa.embedding import Embedder
 from qa.judgements import Quote, quote_of
 from qa.lexical import tokenize
@@ -80,7 +80,7 @@ def candidates(
     qvec = Embedder.shared(settings).encode_query(theme_question(theme))
     words = set(tokenize(theme))
     lexical = snap.lexical.scores(tokenize(theme))
-    wanted = _council(council)
+    wanted = council_named(council) if council else None
     rows_of: dict[str, list[int]] = {}
     for n, chunk in enumerate(snap.chunks):
         rows_of.setdefault(chunk.doc, []).append(n)
@@ -95,7 +95,7 @@ def candidates(
         by_words = rows[np.argsort(-lexical[rows])[: settings.timeline_passages]]
         picked = sorted(set(by_dense.tolist()) | {int(r) for r in by_words if lexical[r] > 0})
         cosine = dict(zip(rows.tolist(), dense.tolist(), strict=True))
-        title = snap.manifest.files[doc].title if doc in snap.manifest.files else doc
+        title = snap.title(doc)
         found: list[tuple[Quote, float, int, float]] = []  # statement, cosine, passage, its theme words
         for r in picked:
             c = snap.chunks[r]
@@ -145,11 +145,10 @@ def timeline(
             continue
         kept.sort(key=lambda s: (s.quote.page or 0, s.quote.start))
         facts = snap.facts.get(doc)
-        rec = snap.manifest.files.get(doc)
         entries.append(
             TimelineEntry(
                 doc,
-                rec.title if rec else doc,
+                snap.title(doc),
                 _date(snap, doc),
                 facts.kind if facts else None,
                 facts.council if facts else None,
@@ -172,13 +171,6 @@ def to_markdown(theme: str, entries: list[TimelineEntry]) -> str:
             lines.append(f"- “{' '.join(s.quote.text.split())}”{mark} [{e.doc}{page}]")
         lines.append("")
     return "\n".join(lines)
-
-
-def _council(council: str | None) -> str | None:
-    if not council:
-        return None
-    found = [m.council for m in find_councils(council)]
-    return found[0] if found else council.strip()
 
 
 def _date(snap: store.Snapshot, doc: str) -> str | None:

@@ -259,7 +259,7 @@ def judgements_html(rows: list[Judgement]) -> str:
         visit = " to ".join(nice_date(d) for d in dict.fromkeys(x for x in (r.visit_start, r.visit_end) if x))
         kind = html.escape(r.kind or "")
         if r.second_hand:
-            source = html.escape(r.source or "document")
+            source = html.escape(r.kind or "document")
             kind += f"<br><small>grades reported second-hand by this {source}</small>"
         cells = {short_judgement(g.judgement): _cite(g.quote, g.grade) for g in r.grades}
         report = _link(r.doc, None, r.title)
