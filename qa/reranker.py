@@ -3,6 +3,7 @@
 In: loading the weights in qa/reranker/ (fine-tuned from the bundled all-MiniLM-L6-v2 by
 bench/train_reranker.py on the development set's train split, stored in half precision) on
 first use, and scoring (question, text) pairs as logits, a feature of the sentence model.
+Runtimes: "onnx-int8" (the default, exported and quantised by qa.onnx_models) or "torch".
 Out: fitting (bench/train_reranker.py); how its score is weighed (qa/model.json).
 """
 
@@ -16,13 +17,16 @@ from typing import Any, ClassVar
 import numpy as np
 
 from qa.errors import QAError
+from qa.onnx_models import OnnxModel, cache_root, exported
 
 log = logging.getLogger(__name__)
 WEIGHTS = Path(__file__).with_name("reranker")
 MAX_TOKENS = 128
 # Scores kept for pairs already seen: search's reranking and the answer read the same sentences.
 MEMO_PAIRS = 4096
-BATCH = 128
+# Small batches of length-sorted pairs pad least: 16 was the fastest of 8-128 for ~100 pairs.
+BATCH = 16
+RUNTIMES = ("onnx-int8", "torch")
 
 
 class Reranker:
@@ -31,17 +35,21 @@ class Reranker:
     _shared: ClassVar[dict[str, Reranker]] = {}
     _lock: ClassVar[threading.Lock] = threading.Lock()
 
-    def __init__(self, folder: Path = WEIGHTS) -> None:
+    def __init__(self, folder: Path = WEIGHTS, runtime: str = "onnx-int8", cache: str = "") -> None:
+        if runtime not in RUNTIMES:
+            raise QAError(f"unknown reranker runtime {runtime!r}; use one of {', '.join(RUNTIMES)}")
         self.folder = folder
+        self.runtime = runtime
+        self.cache = cache
         self._model: Any = None
         self._memo: dict[tuple[str, str], float] = {}
 
     @classmethod
-    def shared(cls, folder: Path = WEIGHTS) -> Reranker:
+    def shared(cls, folder: Path = WEIGHTS, runtime: str = "onnx-int8", cache: str = "") -> Reranker:
         with cls._lock:
-            key = str(folder)
+            key = f"{folder}|{runtime}|{cache}"
             if key not in cls._shared:
-                cls._shared[key] = cls(folder)
+                cls._shared[key] = cls(folder, runtime, cache)
             return cls._shared[key]
 
     @classmethod
@@ -59,6 +67,11 @@ class Reranker:
                         f"the reranker weights are missing from {self.folder}; fit them with "
                         "bench/train_reranker.py"
                     )
+                if self.runtime == "onnx-int8":
+                    onnx = exported(self.folder, "reranker", cache_root(self.cache))
+                    log.info("loading reranker %s (ONNX int8)", self.folder)
+                    self._model = OnnxModel(onnx, self.folder, MAX_TOKENS)
+                    return self._model
                 import torch
                 from sentence_transformers import CrossEncoder
 
@@ -84,18 +97,19 @@ class Reranker:
         # Sorted by length, so that each batch pads to a similar size: the same scores, sooner.
         new = sorted((t for t in dict.fromkeys(texts) if t not in known), key=len)
         if new:
-            model = self._load()
-            out = model.predict(
-                [(question, t) for t in new],
-                batch_size=BATCH,
-                show_progress_bar=False,
-                activation_fn=_identity(),
-            )
-            known.update(zip(new, np.asarray(out, dtype=np.float64).reshape(len(new)).tolist(), strict=True))
+            out = self._logits([(question, t) for t in new])
+            known.update(zip(new, out.tolist(), strict=True))
             if len(self._memo) + len(new) > MEMO_PAIRS:
                 self._memo.clear()
             self._memo.update(((question, t), known[t]) for t in new)
         return np.array([known[t] for t in texts], dtype=np.float64)
+
+    def _logits(self, pairs: list[tuple[str, str]]) -> np.ndarray:
+        model = self._load()
+        if isinstance(model, OnnxModel):
+            return np.concatenate([model.logits(pairs[i : i + BATCH]) for i in range(0, len(pairs), BATCH)])
+        out = model.predict(pairs, batch_size=BATCH, show_progress_bar=False, activation_fn=_identity())
+        return np.asarray(out, dtype=np.float64).reshape(len(pairs))
 
 
 def _identity() -> Any:

@@ -26,7 +26,7 @@ from qa.features import PASSAGE_FEATURES, RERANK_FEATURES, passage_row, rerank_r
 from qa.lexical import tokenize
 from qa.model import ScoringModel
 from qa.query import QueryPlan, plan
-from qa.reranker import Reranker
+from qa.reranker import WEIGHTS, Reranker
 from qa.statements import statements
 
 
@@ -324,7 +324,8 @@ def rerank_features(
 
 def reranker(settings: Settings) -> Reranker:
     """The reranker the settings name (the bundled qa/reranker/ unless QA_RERANKER is set)."""
-    return Reranker.shared(Path(settings.reranker)) if settings.reranker else Reranker.shared()
+    folder = Path(settings.reranker) if settings.reranker else WEIGHTS
+    return Reranker.shared(folder, settings.reranker_runtime, settings.model_cache)
 
 
 def load_model(settings: Settings) -> ScoringModel:
