@@ -252,7 +252,7 @@ def _list_after(s: _Sentence, snap: store.Snapshot) -> list[_Sentence]:
     # or bullet does not bring it along.
     opens = s.text.rstrip().endswith((":", "?"))
     passages = [s.hit]
-    row = snap.rows.get(s.hit.id)
+    row = snap.row(s.hit.id)
     nxt = int(snap.after[row]) if row is not None else -1
     if nxt >= 0 and snap.chunks[nxt].page == s.hit.page:
         c = snap.chunks[nxt]

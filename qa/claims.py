@@ -146,10 +146,9 @@ def support_candidates(
     ]
     if not docs:
         return [], np.zeros((0, len(CLAIM_FEATURES)))
-    wanted = set(docs)
-    rows = np.array([n for n, c in enumerate(snap.chunks) if c.doc in wanted])
+    rows = np.concatenate([snap.rows_of_document(d) for d in sorted(set(docs))])
     qvec = Embedder.shared(settings).encode_query(claim.text)
-    dense = np.stack([snap.vectors.reconstruct(snap.chunks[int(r)].id) for r in rows]) @ qvec
+    dense = snap.cosines(rows, qvec)
     lexical = snap.lexical.scores(tokenize(claim.text))[rows]
     picked = set(rows[np.argsort(-dense)[: settings.claim_passages]].tolist())
     picked |= {int(r) for r in rows[np.argsort(-lexical)[: settings.claim_passages]] if lexical.max() > 0}
@@ -200,4 +199,4 @@ def check_claims(
 
 
 def _chunks_of(snap: store.Snapshot, doc: str) -> list[Chunk]:
-    return sorted((c for c in snap.chunks if c.doc == doc), key=lambda c: (c.page or 0, c.start))
+    return [snap.chunks[int(r)] for r in snap.rows_of_document(doc)]

@@ -273,7 +273,8 @@ def _build(
         index_type=store.index_type_for(len(chunks), settings.hnsw_threshold),
     )
     try:
-        generation = store.write_generation(index_dir, manifest, chunks, matrix)
+        previous = old.generation if old is not None and not full else None
+        generation = store.write_generation(index_dir, manifest, chunks, matrix, previous)
     except OSError as exc:
         raise IndexWriteError(
             f"could not write the new index in {index_dir} ({exc.strerror or exc}); "

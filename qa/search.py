@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import faiss
 import numpy as np
@@ -83,22 +84,27 @@ def _allowed_rows(
 def _dense_scores(
     snap: store.Snapshot, qvec: np.ndarray, n: int, allowed: np.ndarray | None, ef_search: int
 ) -> np.ndarray:
-    """Cosine similarity for the top `n` passages (others stay at -1)."""
+    """Cosine similarity for the top `n` passages (others stay at -1). The search index finds
+    them (its vectors may be quantised); their cosines are then computed from the exact vectors."""
     out = np.full(len(snap.chunks), -1.0, dtype=np.float32)
     if n == 0:
         return out
-    selector = None
+    selector: Any = None
+    keep_alive: Any = None  # FAISS selectors hold raw pointers to these
     if allowed is not None:
-        ids = snap.ids[allowed]
-        selector = faiss.IDSelectorBatch(ids)
+        selector = faiss.IDSelectorBatch(snap.ids[allowed])
+    elif len(snap.dead):
+        keep_alive = faiss.IDSelectorBatch(snap.dead)
+        selector = faiss.IDSelectorNot(keep_alive)
     if snap.manifest.index_type == "hnsw":
         params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(ef_search, n))  # type: ignore[attr-defined]
     else:
         params = faiss.SearchParameters(sel=selector) if selector is not None else None  # type: ignore[call-arg]
-    scores, ids = snap.vectors.search(qvec[None, :].astype(np.float32), n, params=params)
-    for s, i in zip(scores[0], ids[0], strict=True):
-        if i >= 0:
-            out[snap.rows[int(i)]] = s
+    _, ids = snap.vectors.search(qvec[None, :].astype(np.float32), n, params=params)
+    del keep_alive
+    rows = snap.rows_of(ids[0][ids[0] >= 0])
+    rows = rows[rows >= 0]
+    out[rows] = snap.cosines(rows, qvec)
     return out
 
 
@@ -183,8 +189,7 @@ def candidates(
     dense_c = dense[found].copy()
     missing = dense_c <= -1
     if missing.any():  # outside the FAISS pool: computed exactly
-        vecs = np.stack([snap.vectors.reconstruct(snap.chunks[int(r)].id) for r in found[missing]])
-        dense_c[missing] = vecs @ qvec
+        dense_c[missing] = snap.cosines(found[missing], qvec)
     bm25 = _minmax(lexical[found])
     dense_rel = _minmax(dense_c)
     # Raw cosines span a narrow band while BM25 is unbounded: both rescaled before fusing.

@@ -2,12 +2,20 @@
 
 Layout of an index folder:
     CURRENT            name of the generation being served (replaced atomically)
-    gen-<stamp>/       manifest.json, passages.json, vectors.faiss, bm25/
+    gen-<stamp>/       manifest.json, passages/ (columns, qa.passages), vectors.npy (float32,
+                       one row per passage, memory-mapped), vectors.faiss (the search index),
+                       dead.npy (ids the HNSW graph still holds but no passage has), bm25/
     .tmp-<stamp>/      a generation being written; removed if a rebuild dies
     .lock              held by the one rebuild allowed at a time
 
 A reader resolves CURRENT once and then reads only that folder, so it always sees one whole
 generation. Nothing here is pickled: JSON, FAISS's own format and .npy without pickle.
+
+Vectors: below `hnsw_threshold` passages an exact inner-product index; above it an HNSW graph
+over 8-bit scalar-quantised vectors (a quarter of the memory), whose candidates search scores
+again exactly from vectors.npy. A rebuild adds new passages to the previous generation's
+graph instead of building it again; passages that left stay in the graph as dead ids, filtered
+out of every search, until they are more than `DEAD_SHARE` of it.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ import faiss
 import numpy as np
 from filelock import FileLock, Timeout
 
+from qa import passages
 from qa.chunking import Chunk
 from qa.documents import file_sha256
 from qa.errors import IndexBusyError, IndexCorruptError, IndexMissingError, QAError
@@ -38,8 +47,10 @@ from qa.lexical import Lexical
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 KEEP_GENERATIONS = 2
+# A graph whose dead ids pass this share of its vectors is built again from the live ones.
+DEAD_SHARE = 0.2
 _FIX = "rebuild it with `qa index --full`"
 
 
@@ -107,15 +118,47 @@ class Snapshot:
     folder: Path
     generation: str
     manifest: Manifest
-    chunks: list[Chunk]
-    vectors: Any  # faiss.IndexIDMap2
+    chunks: passages.PassageTable  # a sequence of Chunk, read from memory-mapped columns
+    vectors: Any  # faiss.IndexIDMap2: the search index (its vectors may be quantised)
+    dense: np.ndarray  # float32 (passages, dimension), memory-mapped, row order: exact vectors
+    dead: np.ndarray  # ids the search index holds that no passage has (int64)
     lexical: Lexical
-    rows: dict[int, int]  # chunk id -> position in `chunks`
     ids: np.ndarray  # chunk ids in `chunks` order (int64)
     doc_names: list[str]  # distinct documents, sorted
     doc_index: np.ndarray  # for each chunk, its document's position in `doc_names`
     before: np.ndarray  # for each chunk, the row of the passage just before it in its document, or -1
     after: np.ndarray  # ... and just after it, or -1
+    id_order: np.ndarray  # argsort of `ids`, for looking rows up by id
+
+    def rows_of(self, ids: np.ndarray) -> np.ndarray:
+        """The rows of chunk ids (int64), -1 for an id no passage has."""
+        ids = np.asarray(ids, dtype=np.int64)
+        if not len(self.ids):
+            return np.full(len(ids), -1, dtype=np.int64)
+        ordered = self.ids[self.id_order]
+        at = np.clip(np.searchsorted(ordered, ids), 0, len(ordered) - 1)
+        found = ordered[at] == ids
+        return np.where(found, self.id_order[at], -1).astype(np.int64)
+
+    def cosines(self, rows: np.ndarray, qvec: np.ndarray) -> np.ndarray:
+        """The cosine of each row's exact vector with `qvec` (rows in any order)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if not len(rows):
+            return np.zeros(0, dtype=np.float32)
+        order = np.argsort(rows, kind="stable")  # memory-mapped rows read in file order
+        out = np.empty(len(rows), dtype=np.float32)
+        out[order] = np.asarray(self.dense[rows[order]], dtype=np.float32) @ qvec.astype(np.float32)
+        return out
+
+    def rows_of_document(self, doc: str) -> np.ndarray:
+        """The rows of one document's passages, in reading order."""
+        rows = self.chunks.rows_of(doc)
+        return rows[np.lexsort((self.chunks.start[rows], self.chunks.page[rows]))]
+
+    def row(self, chunk_id: int) -> int | None:
+        """The row of one chunk id, or None."""
+        n = int(self.rows_of(np.array([chunk_id]))[0])
+        return None if n < 0 else n
 
     @cached_property
     def facts(self) -> dict[str, ReportFacts]:
@@ -145,17 +188,15 @@ class Snapshot:
         return frozenset(found)
 
     def vectors_by_id(self) -> dict[int, np.ndarray]:
-        ids, vecs = all_vectors(self.vectors)
-        return {int(i): vecs[n] for n, i in enumerate(ids)}
+        """Each passage's exact vector by chunk id (rows of the memory-mapped file)."""
+        return {int(i): self.dense[n] for n, i in enumerate(self.ids)}
 
 
-def all_vectors(index: Any) -> tuple[np.ndarray, np.ndarray]:
-    """(ids, vectors) stored in an IndexIDMap2, in insertion order."""
-    n = index.ntotal
-    if n == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros((0, index.d), dtype=np.float32)
-    ids = faiss.vector_to_array(index.id_map).astype(np.int64)
-    return ids, index.index.reconstruct_n(0, n)
+def graph_ids(index: Any) -> np.ndarray:
+    """The ids an IndexIDMap2 holds, in insertion order."""
+    if index.ntotal == 0:
+        return np.zeros(0, dtype=np.int64)
+    return faiss.vector_to_array(index.id_map).astype(np.int64)
 
 
 HNSW_M = 32
@@ -169,17 +210,41 @@ def index_type_for(count: int, hnsw_threshold: int) -> str:
 
 def build_vectors(vectors: np.ndarray, ids: np.ndarray, dimension: int, kind: str = "flat") -> Any:
     """An inner-product index over unit vectors, keyed by chunk id: exact ("flat") or an
-    approximate HNSW graph ("hnsw") that keeps the vectors so they can be read back."""
+    approximate HNSW graph over 8-bit quantised vectors ("hnsw")."""
     inner: Any
     if kind == "hnsw":
-        inner = faiss.IndexHNSWFlat(dimension, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        eight_bit: Any = faiss.ScalarQuantizer.QT_8bit
+        inner = faiss.IndexHNSWSQ(dimension, eight_bit, HNSW_M, faiss.METRIC_INNER_PRODUCT)
         inner.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        if len(ids):
+            inner.train(np.ascontiguousarray(vectors, dtype=np.float32))
     else:
         inner = faiss.IndexFlatIP(dimension)
     index = faiss.IndexIDMap2(inner)
     if len(ids):
         index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids.astype(np.int64))
     return index
+
+
+def search_index(
+    kind: str, vectors: np.ndarray, ids: np.ndarray, dimension: int, previous: Path | None
+) -> tuple[Any, np.ndarray]:
+    """The search index of a new generation and its dead ids.
+
+    An HNSW graph is grown from the previous generation's (`previous`: its folder) when that
+    one is a graph too: only the passages it lacks are added, and the ones that left are
+    marked dead; built afresh when there is none or when the dead would pass DEAD_SHARE."""
+    if kind == "hnsw" and previous is not None and (previous / "vectors.faiss").is_file():
+        old: Any = faiss.read_index(str(previous / "vectors.faiss"))
+        if isinstance(faiss.downcast_index(old.index), faiss.IndexHNSWSQ) and old.d == dimension:
+            held = graph_ids(old)
+            fresh = ~np.isin(ids, held)
+            dead = np.setdiff1d(held, ids)
+            if len(dead) <= DEAD_SHARE * (len(held) + int(fresh.sum())):
+                if fresh.any():
+                    old.add_with_ids(np.ascontiguousarray(vectors[fresh], dtype=np.float32), ids[fresh])
+                return old, dead.astype(np.int64)
+    return build_vectors(vectors, ids, dimension, kind), np.zeros(0, dtype=np.int64)
 
 
 # ---------------------------------------------------------------- writing
@@ -236,9 +301,16 @@ def clean_temporary(folder: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def write_generation(folder: Path, manifest: Manifest, chunks: list[Chunk], vectors: np.ndarray) -> str:
+def write_generation(
+    folder: Path,
+    manifest: Manifest,
+    chunks: list[Chunk],
+    vectors: np.ndarray,
+    previous: str | None = None,
+) -> str:
     """Write a complete new generation and switch CURRENT to it; returns its name.
 
+    `previous` names the generation this one grows from (its HNSW graph is reused).
     Until the final os.replace of CURRENT, readers keep the previous generation; a crash at any
     point leaves either the old or the new generation served, never a mix.
     """
@@ -247,10 +319,14 @@ def write_generation(folder: Path, manifest: Manifest, chunks: list[Chunk], vect
     tmp.mkdir(parents=True)
     try:
         ids = np.array([c.id for c in chunks], dtype=np.int64)
-        kind = manifest.index_type
-        faiss.write_index(build_vectors(vectors, ids, manifest.dimension, kind), str(tmp / "vectors.faiss"))
-        passages = [_flat(c) for c in chunks]
-        (tmp / "passages.json").write_text(json.dumps({"format": FORMAT_VERSION, "passages": passages}))
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(chunks), manifest.dimension)
+        grown_from = folder / previous if previous else None
+        index, dead = search_index(manifest.index_type, vectors, ids, manifest.dimension, grown_from)
+        faiss.write_index(index, str(tmp / "vectors.faiss"))
+        del index
+        np.save(tmp / "vectors.npy", vectors, allow_pickle=False)
+        np.save(tmp / "dead.npy", dead, allow_pickle=False)
+        passages.write(tmp / "passages", chunks)
         Lexical.build([c.text for c in chunks]).save(tmp / "bm25")
         checksums = {str(p.relative_to(tmp)): file_sha256(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
         final = replace(manifest, checksums=checksums)
@@ -259,6 +335,7 @@ def write_generation(folder: Path, manifest: Manifest, chunks: list[Chunk], vect
             if p.is_file():
                 _fsync_file(p)
         _fsync_dir(tmp / "bm25")
+        _fsync_dir(tmp / "passages")
         _fsync_dir(tmp)
         os.rename(tmp, folder / name)
         _fsync_dir(folder)
@@ -335,39 +412,53 @@ def load(folder: Path, *, verify: bool = True) -> Snapshot:
             if not path.is_file() or file_sha256(path) != expected:
                 raise IndexCorruptError(f"{path} does not match its manifest checksum; {_FIX}")
     try:
-        data = json.loads((gen / "passages.json").read_text())
-        chunks = [Chunk(**p) for p in data["passages"]]
+        table = passages.PassageTable(gen / "passages")
         vectors = faiss.read_index(str(gen / "vectors.faiss"))
+        dense = np.load(gen / "vectors.npy", mmap_mode="r", allow_pickle=False)
+        dead = np.load(gen / "dead.npy", allow_pickle=False).astype(np.int64)
         lexical = Lexical.load(gen / "bm25")
     except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
         raise IndexCorruptError(f"{gen} cannot be read ({exc}); {_FIX}") from None
-    ids, _ = all_vectors(vectors)
-    if not (len(chunks) == vectors.ntotal == lexical.size or (not chunks and lexical.size == 1)):
+    ids = table.ids
+    n = len(table)
+    if not (n == vectors.ntotal - len(dead) == len(dense) == lexical.size or (not n and lexical.size == 1)):
         raise IndexCorruptError(f"{gen}: passages, vectors and BM25 disagree in size; {_FIX}")
-    if len(chunks) != manifest.passages or [c.id for c in chunks] != ids.tolist():
+    if n != manifest.passages or dense.shape[1:] != (manifest.dimension,):
+        raise IndexCorruptError(f"{gen}: the passages do not match the manifest; {_FIX}")
+    if not np.array_equal(np.sort(np.setdiff1d(graph_ids(vectors), dead)), np.sort(ids)):
         raise IndexCorruptError(f"{gen}: passage ids do not match the vectors; {_FIX}")
-    rows = {c.id: n for n, c in enumerate(chunks)}
-    doc_names = sorted({c.doc for c in chunks})
-    position = {d: i for i, d in enumerate(doc_names)}
-    doc_index = np.array([position[c.doc] for c in chunks], dtype=np.int32)
-    before, after = reading_order(chunks, doc_index)
+    before, after = reading_order(table)
     return Snapshot(
-        gen.parent, name, manifest, chunks, vectors, lexical, rows, ids, doc_names, doc_index, before, after
+        gen.parent,
+        name,
+        manifest,
+        table,
+        vectors,
+        dense,
+        dead,
+        lexical,
+        ids,
+        table.docs,
+        table.doc,
+        before,
+        after,
+        np.argsort(ids, kind="stable"),
     )
 
 
-def reading_order(chunks: list[Chunk], doc_index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def reading_order(table: passages.PassageTable) -> tuple[np.ndarray, np.ndarray]:
     """For each passage, the rows of its neighbours in the same document (-1 at either end).
 
     Rows follow index order, which an incremental rebuild does not keep in reading order,
     so neighbours come from sorting by (document, page, start)."""
-    n = len(chunks)
+    n = len(table)
     before = np.full(n, -1, dtype=np.int64)
     after = np.full(n, -1, dtype=np.int64)
     if n == 0:
         return before, after
-    pages = np.array([c.page or 0 for c in chunks], dtype=np.int64)
-    starts = np.array([c.start for c in chunks], dtype=np.int64)
+    doc_index = np.asarray(table.doc)
+    pages = np.maximum(np.asarray(table.page, dtype=np.int64), 0)
+    starts = np.asarray(table.start, dtype=np.int64)
     order = np.lexsort((starts, pages, doc_index))
     same = doc_index[order[1:]] == doc_index[order[:-1]]
     after[order[:-1][same]] = order[1:][same]

@@ -81,16 +81,13 @@ def candidates(
     words = set(tokenize(theme))
     lexical = snap.lexical.scores(tokenize(theme))
     wanted = council_named(council) if council else None
-    rows_of: dict[str, list[int]] = {}
-    for n, chunk in enumerate(snap.chunks):
-        rows_of.setdefault(chunk.doc, []).append(n)
     ask = reranker(settings)
-    for doc in sorted(rows_of, key=lambda d: (_date(snap, d) or "", d)):
+    for doc in sorted(snap.doc_names, key=lambda d: (_date(snap, d) or "", d)):
         facts = snap.facts.get(doc)
         if wanted is not None and (facts is None or facts.council != wanted):
             continue
-        rows = np.array(rows_of[doc])
-        dense = np.stack([snap.vectors.reconstruct(snap.chunks[int(r)].id) for r in rows]) @ qvec
+        rows = snap.rows_of_document(doc)
+        dense = snap.cosines(rows, qvec)
         by_dense = rows[np.argsort(-dense)[: settings.timeline_passages]]
         by_words = rows[np.argsort(-lexical[rows])[: settings.timeline_passages]]
         picked = sorted(set(by_dense.tolist()) | {int(r) for r in by_words if lexical[r] > 0})

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def _state(index: Path) -> tuple[list[tuple[str, int | None, int, int, str, int]], np.ndarray]:
     snap = store.load(index)
     passages = [(c.doc, c.page, c.start, c.end, c.text, c.id) for c in snap.chunks]
-    return passages, store.all_vectors(snap.vectors)[1]
+    return passages, np.asarray(snap.dense)
 
 
 def _assert_same_as_full(docs: Path, index: Path, tmp_path: Path, settings: Settings) -> None:

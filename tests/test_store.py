@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from qa import store
+from qa import passages, store
 from qa.chunking import Chunk
 from qa.errors import IndexBusyError, IndexCorruptError, IndexMissingError
 from qa.store import FileRecord, Manifest
 
 
-def _generation(folder: Path, n: int = 4, seed: int = 0) -> str:
-    rng = np.random.default_rng(seed)
+def _generation(
+    folder: Path, n: int = 4, seed: int = 0, kind: str = "flat", first: int = 0, previous: str | None = None
+) -> str:
     chunks = [
         Chunk(
             id=100 + i,
@@ -26,9 +26,10 @@ def _generation(folder: Path, n: int = 4, seed: int = 0) -> str:
             end=i * 10 + 9,
             text=f"passage {i} about supervision",
         )
-        for i in range(n)
+        for i in range(first, first + n)
     ]
-    vecs = rng.normal(size=(n, 8)).astype(np.float32)
+    # A passage's vector depends on its id alone, as a real passage's depends on its text.
+    vecs = np.stack([np.random.default_rng([seed, c.id]).normal(size=8) for c in chunks]).astype(np.float32)
     vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
     manifest = Manifest(
         model="m",
@@ -36,8 +37,9 @@ def _generation(folder: Path, n: int = 4, seed: int = 0) -> str:
         chunking={"x": 1},
         passages=n,
         files={"a.txt": FileRecord("a.txt", "sha", 1, 1, "indexed", passages=n)},
+        index_type=kind,
     )
-    return store.write_generation(folder, manifest, chunks, vecs)
+    return store.write_generation(folder, manifest, chunks, vecs, previous)
 
 
 def test_round_trip(tmp_path: Path) -> None:
@@ -46,8 +48,8 @@ def test_round_trip(tmp_path: Path) -> None:
     assert snap.generation == name
     assert [c.id for c in snap.chunks] == [100, 101, 102, 103]
     assert snap.manifest.files["a.txt"].passages == 4
-    ids, vecs = store.all_vectors(snap.vectors)
-    assert ids.tolist() == [100, 101, 102, 103] and vecs.shape == (4, 8)
+    assert snap.ids.tolist() == [100, 101, 102, 103] and snap.dense.shape == (4, 8)
+    assert snap.rows_of(np.array([102, 7, 100])).tolist() == [2, -1, 0] and snap.row(103) == 3
     assert not any(p.suffix == ".pkl" for p in tmp_path.rglob("*"))
 
 
@@ -66,7 +68,10 @@ def test_missing_index(tmp_path: Path) -> None:
         store.load(tmp_path)
 
 
-@pytest.mark.parametrize("target", ["vectors.faiss", "passages.json", "bm25/vocab.index.json"])
+@pytest.mark.parametrize(
+    "target",
+    ["vectors.faiss", "vectors.npy", "passages/text.bin", "passages/ids.npy", "bm25/vocab.index.json"],
+)
 @pytest.mark.parametrize("damage", ["truncate", "flip", "empty"])
 def test_damaged_files_are_named(tmp_path: Path, target: str, damage: str) -> None:
     name = _generation(tmp_path)
@@ -94,10 +99,10 @@ def test_damaged_manifest(tmp_path: Path) -> None:
 def test_ids_must_match_vectors(tmp_path: Path) -> None:
     name = _generation(tmp_path)
     gen = tmp_path / name
-    data = json.loads((gen / "passages.json").read_text())
-    data["passages"][0]["id"] = 999
-    (gen / "passages.json").write_text(json.dumps(data))
-    with pytest.raises(IndexCorruptError):
+    ids = np.load(gen / "passages" / "ids.npy")
+    ids[0] = 999
+    np.save(gen / "passages" / "ids.npy", ids)
+    with pytest.raises(IndexCorruptError, match="ids do not match"):
         store.load(tmp_path, verify=False)
 
 
@@ -142,7 +147,7 @@ def test_cached_snapshot_follows_current(tmp_path: Path) -> None:
     assert len(store.cached(tmp_path).chunks) == 2
 
 
-def test_neighbours_follow_reading_order_not_index_order() -> None:
+def test_neighbours_follow_reading_order_not_index_order(tmp_path: Path) -> None:
     def c(doc: str, page: int | None, start: int) -> Chunk:
         return Chunk(id=start, doc=doc, page=page, label="", start=start, end=start + 5, text="x")
 
@@ -154,10 +159,48 @@ def test_neighbours_follow_reading_order_not_index_order() -> None:
         c("a.txt", None, 0),
         c("b.pdf", 1, 0),
     ]
-    doc_index = np.array([1, 0, 1, 0, 1], dtype=np.int32)
-    before, after = store.reading_order(chunks, doc_index)
+    passages.write(tmp_path / "p", chunks)
+    before, after = store.reading_order(passages.PassageTable(tmp_path / "p"))
     # b.pdf reads rows 4 (p1@0), 2 (p1@40), 0 (p2@0); a.txt reads rows 3, 1.
     assert after.tolist() == [-1, -1, 0, 1, 2]
     assert before.tolist() == [2, 3, 4, -1, -1]
-    empty = store.reading_order([], np.zeros(0, dtype=np.int32))
+    passages.write(tmp_path / "empty", [])
+    empty = store.reading_order(passages.PassageTable(tmp_path / "empty"))
     assert [a.tolist() for a in empty] == [[], []]
+
+
+def test_passage_columns_give_back_each_chunk(tmp_path: Path) -> None:
+    chunks = [
+        Chunk(7, "b.pdf", 3, "Leadership", 10, 90, "Leaders know their services well: « très bien » ✓."),
+        Chunk(-5, "a.txt", None, "", 0, 4, ""),
+        Chunk(2**62, "b.pdf", 1, "", 5, 6, "x"),
+    ]
+    passages.write(tmp_path, chunks)
+    table = passages.PassageTable(tmp_path)
+    assert list(table) == chunks and table[-1] == chunks[-1] and table[0:2] == chunks[:2]
+    assert table.rows_of("b.pdf").tolist() == [0, 2] and table.rows_of("nope.txt").tolist() == []
+    with pytest.raises(IndexError):
+        table[3]
+    assert not any(p.suffix == ".pkl" for p in tmp_path.iterdir())
+
+
+def test_the_graph_grows_from_the_previous_generation_and_hides_the_dead(tmp_path: Path) -> None:
+    from qa.search import _dense_scores
+
+    first = _generation(tmp_path, n=40, kind="hnsw")
+    graph = store.load(tmp_path).vectors
+    assert graph.ntotal == 40
+    # Passages 0-1 leave, 40-41 arrive: the graph keeps its 40 and gains 2.
+    _generation(tmp_path, n=40, first=2, kind="hnsw", previous=first)
+    snap = store.load(tmp_path)
+    assert snap.vectors.ntotal == 42 and sorted(snap.dead.tolist()) == [100, 101]
+    assert len(snap.chunks) == 40 and snap.ids.min() == 102
+    for row in range(40):
+        q = np.asarray(snap.dense[row])
+        scores = _dense_scores(snap, q, 10, None, 64)
+        assert scores.argmax() == row and scores[row] == pytest.approx(1.0, abs=1e-5)  # exact, not SQ8
+        assert (scores > -1).sum() == 10  # the dead took no place among the ten
+    # When the dead pass their share, the graph is built afresh from the live passages.
+    _generation(tmp_path, n=30, first=20, kind="hnsw", previous=store.current_generation(tmp_path))
+    snap = store.load(tmp_path)
+    assert snap.vectors.ntotal == 30 and len(snap.dead) == 0
