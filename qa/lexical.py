@@ -74,7 +74,8 @@ class Lexical:
 
     @classmethod
     def load(cls, folder: Path) -> Lexical:
-        return cls(bm25s.BM25.load(str(folder), allow_pickle=False))
+        """Postings memory-mapped: a query reads only those of its terms."""
+        return cls(bm25s.BM25.load(str(folder), allow_pickle=False, mmap=True, show_progress=False))
 
     @property
     def size(self) -> int:

@@ -225,9 +225,22 @@ def test_approximate_index_above_threshold(tmp_path: Path, corpus: Path) -> None
     assert hits[0].doc == "news.txt"
     only = qa.search("foster carers recruited", index=index, settings=small, documents=["scrutiny.md"])
     assert {h.doc for h in only} == {"scrutiny.md"}
+    before = snap.vectors.ntotal
     (corpus / "more.txt").write_text("Another report about adoption panels and adopters. " * 4)
-    qa.build_index(corpus, index, settings=small)
+    report = qa.build_index(corpus, index, settings=small)
+    grown = store.load(index)
+    # The graph was grown, not built again: the old vectors kept, only the new one added.
+    assert not report.full and report.passages_embedded == 1
+    assert grown.vectors.ntotal == before + 1 and len(grown.dead) == 0
     _assert_same_as_full(corpus, index, tmp_path, small)
+    # A removed document's passages stay in the graph as dead ids and are never found.
+    gone = {c.id for c in grown.chunks if c.doc == "news.txt"}
+    (corpus / "news.txt").unlink()
+    qa.build_index(corpus, index, settings=small)
+    after = store.load(index)
+    assert after.vectors.ntotal == grown.vectors.ntotal and set(after.dead.tolist()) == gone
+    hits = qa.search("foster carers recruited", index=index, settings=small)
+    assert hits and all(h.doc != "news.txt" for h in hits)
     # Below the threshold the same corpus is searched exactly.
     exact = tmp_path / "exact"
     qa.build_index(corpus, exact)
