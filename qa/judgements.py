@@ -102,9 +102,6 @@ def judgements(index: str | Path = "index", council: str | None = None) -> list[
     """Every graded or visited report in the library, oldest first; only those about `council`
     (any case, a trust's name or the council's) when given."""
     snap = store.cached(Path(index))
-    by_doc: dict[str, list[Chunk]] = {}
-    for chunk in snap.chunks:
-        by_doc.setdefault(chunk.doc, []).append(chunk)
     wanted = council_named(council) if council else None
     rows = []
     for doc, facts in snap.facts.items():
@@ -114,7 +111,7 @@ def judgements(index: str | Path = "index", council: str | None = None) -> list[
         if not (inspectorate or facts.judgements):
             continue
         title = snap.title(doc)
-        chunks = sorted(by_doc.get(doc, []), key=lambda c: (c.page or 0, c.start))
+        chunks = [snap.chunks[int(r)] for r in snap.rows_of_document(doc)]
         rows.append(_row(doc, title, facts, chunks, second_hand=not inspectorate))
     return sorted(rows, key=lambda j: (j.published or j.visit_end or "", j.council or "", j.doc))
 

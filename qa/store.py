@@ -129,15 +129,15 @@ class Snapshot:
     before: np.ndarray  # for each chunk, the row of the passage just before it in its document, or -1
     after: np.ndarray  # ... and just after it, or -1
     id_order: np.ndarray  # argsort of `ids`, for looking rows up by id
+    sorted_ids: np.ndarray  # ids[id_order]
 
     def rows_of(self, ids: np.ndarray) -> np.ndarray:
         """The rows of chunk ids (int64), -1 for an id no passage has."""
         ids = np.asarray(ids, dtype=np.int64)
         if not len(self.ids):
             return np.full(len(ids), -1, dtype=np.int64)
-        ordered = self.ids[self.id_order]
-        at = np.clip(np.searchsorted(ordered, ids), 0, len(ordered) - 1)
-        found = ordered[at] == ids
+        at = np.clip(np.searchsorted(self.sorted_ids, ids), 0, len(self.sorted_ids) - 1)
+        found = self.sorted_ids[at] == ids
         return np.where(found, self.id_order[at], -1).astype(np.int64)
 
     def cosines(self, rows: np.ndarray, qvec: np.ndarray) -> np.ndarray:
@@ -428,6 +428,7 @@ def load(folder: Path, *, verify: bool = True) -> Snapshot:
     if not np.array_equal(np.sort(np.setdiff1d(graph_ids(vectors), dead)), np.sort(ids)):
         raise IndexCorruptError(f"{gen}: passage ids do not match the vectors; {_FIX}")
     before, after = reading_order(table)
+    id_order = np.argsort(ids, kind="stable")
     return Snapshot(
         gen.parent,
         name,
@@ -442,7 +443,8 @@ def load(folder: Path, *, verify: bool = True) -> Snapshot:
         table.doc,
         before,
         after,
-        np.argsort(ids, kind="stable"),
+        id_order,
+        np.asarray(ids[id_order]),
     )
 
 
