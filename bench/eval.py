@@ -38,6 +38,7 @@ from devsets import Case, doc_match, gold_in, norm  # noqa: E402
 import qa  # noqa: E402
 from qa.config import Settings  # noqa: E402
 from qa.documents import discover, load_document  # noqa: E402
+from qa.embedding import Embedder  # noqa: E402
 from qa.reranker import Reranker  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "eval" / "questions.jsonl"
@@ -101,11 +102,13 @@ def run_system(
         history = case.turns[:-1]
         question = case.turns[-1]
         Reranker.forget_all()  # each call timed as if the question were new
+        Embedder.forget_all()
         t0 = time.perf_counter()
         hits = qa.search(question, k=5, history=history, index=index)
         search_ms.append((time.perf_counter() - t0) * 1000)
         ranked[case.id] = [(h.doc, h.page, h.text) for h in hits]
         Reranker.forget_all()
+        Embedder.forget_all()
         t0 = time.perf_counter()
         answer = qa.ask(question, history=history, index=index)
         ask_ms.append((time.perf_counter() - t0) * 1000)

@@ -103,7 +103,7 @@ def sentence_candidates(
         return [], np.zeros((0, len(SENTENCE_FEATURES)))
     promise = [c[1] - 2 * keyword_overlap(asked, c[4], idf) - answer_kind(asked, c[4]) for c in cands]
     keep = sorted(sorted(range(len(cands)), key=lambda i: promise[i])[: settings.sentence_candidates])
-    vecs = Embedder.shared(settings).encode([cands[i][4] for i in keep])
+    vecs = Embedder.shared(settings).encode_cached([cands[i][4] for i in keep])
     sims = vecs @ question_vector(asked, settings)
     reranks = reranker(settings).score(asked.in_context, [" ".join(cands[i][4].split()) for i in keep])
     rows = [

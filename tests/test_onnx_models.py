@@ -72,3 +72,13 @@ def test_the_cache_follows_the_setting_then_xdg(monkeypatch: pytest.MonkeyPatch,
     assert cache_root(str(tmp_path)) == tmp_path
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert cache_root("") == tmp_path / "xdg" / "inspection-qa"
+
+
+def test_statement_vectors_are_remembered_and_equal_to_fresh_ones() -> None:
+    embedder = Embedder(MODEL)
+    first = embedder.encode_cached(TEXTS[:2])
+    assert np.array_equal(first, embedder.encode(TEXTS[:2]))
+    assert set(embedder._statements) == set(TEXTS[:2])
+    again = embedder.encode_cached([TEXTS[1], TEXTS[0], TEXTS[1]])
+    assert np.array_equal(again, first[[1, 0, 1]])
+    assert embedder.encode_cached([]).shape == (0, 384)

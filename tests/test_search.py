@@ -73,7 +73,9 @@ def test_answer_cites_verbatim_quotes_with_pages(built: tuple[Path, Path]) -> No
 
 def test_quote_on_a_later_page(built: tuple[Path, Path]) -> None:
     _, index = built
-    answer = qa.ask("How many care leavers are in education, employment or training?", index=index)
+    # (Asked as "how many", the page's "Too few care leavers ..." holds no number: the fitted
+    # model may decline that, and does at 0.48 since the ONNX refit.)
+    answer = qa.ask("Are care leavers in education, employment or training?", index=index)
     assert not answer.abstained
     assert any(c.page == 3 and "care leavers" in c.quote for c in answer.citations)
 
