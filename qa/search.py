@@ -81,11 +81,12 @@ def _allowed_rows(
     return mask
 
 
-def _dense_scores(
-    snap: store.Snapshot, qvec: np.ndarray, n: int, allowed: np.ndarray | None, ef_search: int
+def dense_scores(
+    snap: store.Snapshot, qvec: np.ndarray, n: int, allowed: np.ndarray | None, settings: Settings
 ) -> np.ndarray:
     """Cosine similarity for the top `n` passages (others stay at -1). The search index finds
-    them (its vectors may be quantised); their cosines are then computed from the exact vectors."""
+    candidates (an HNSW graph's vectors are quantised, so it is asked for
+    `settings.hnsw_rescore` times more); their cosines come from the exact vectors."""
     out = np.full(len(snap.chunks), -1.0, dtype=np.float32)
     if n == 0:
         return out
@@ -96,15 +97,19 @@ def _dense_scores(
     elif len(snap.dead):
         keep_alive = faiss.IDSelectorBatch(snap.dead)
         selector = faiss.IDSelectorNot(keep_alive)
+    wanted = n
     if snap.manifest.index_type == "hnsw":
-        params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(ef_search, n))  # type: ignore[attr-defined]
+        wanted = n * max(1, settings.hnsw_rescore)
+        params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(settings.hnsw_ef_search, wanted))  # type: ignore[attr-defined]
     else:
         params = faiss.SearchParameters(sel=selector) if selector is not None else None  # type: ignore[call-arg]
-    _, ids = snap.vectors.search(qvec[None, :].astype(np.float32), n, params=params)
+    _, ids = snap.vectors.search(qvec[None, :].astype(np.float32), wanted, params=params)
     del keep_alive
     rows = snap.rows_of(ids[0][ids[0] >= 0])
     rows = rows[rows >= 0]
-    out[rows] = snap.cosines(rows, qvec)
+    cosines = snap.cosines(rows, qvec)
+    best = np.argsort(-cosines, kind="stable")[:n]
+    out[rows[best]] = cosines[best]
     return out
 
 
@@ -170,7 +175,7 @@ def candidates(
     if asked.context:
         lexical = lexical + settings.context_weight * snap.lexical.scores(tokenize(asked.context))
     pool = min(total, max(50, settings.rerank_pool))
-    dense = _dense_scores(snap, qvec, pool, allowed, settings.hnsw_ef_search)
+    dense = dense_scores(snap, qvec, pool, allowed, settings)
     if allowed is not None:
         lexical = np.where(allowed, lexical, 0.0)
     top_lexical = np.argpartition(-lexical, pool - 1)[:pool] if pool < total else np.arange(total)

@@ -185,7 +185,8 @@ def test_passage_columns_give_back_each_chunk(tmp_path: Path) -> None:
 
 
 def test_the_graph_grows_from_the_previous_generation_and_hides_the_dead(tmp_path: Path) -> None:
-    from qa.search import _dense_scores
+    from qa.config import Settings
+    from qa.search import dense_scores
 
     first = _generation(tmp_path, n=40, kind="hnsw")
     graph = store.load(tmp_path).vectors
@@ -197,7 +198,7 @@ def test_the_graph_grows_from_the_previous_generation_and_hides_the_dead(tmp_pat
     assert len(snap.chunks) == 40 and snap.ids.min() == 102
     for row in range(40):
         q = np.asarray(snap.dense[row])
-        scores = _dense_scores(snap, q, 10, None, 64)
+        scores = dense_scores(snap, q, 10, None, Settings(hnsw_ef_search=64))
         assert scores.argmax() == row and scores[row] == pytest.approx(1.0, abs=1e-5)  # exact, not SQ8
         assert (scores > -1).sum() == 10  # the dead took no place among the ten
     # When the dead pass their share, the graph is built afresh from the live passages.
