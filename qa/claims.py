@@ -162,7 +162,7 @@ def support_candidates(
         return [], np.zeros((0, len(CLAIM_FEATURES)))
     texts = [" ".join(q.text.split()) for q in found]
     logits = reranker(settings).score(" ".join(claim.text.split()), texts)
-    cosines = Embedder.shared(settings).encode(texts) @ qvec
+    cosines = Embedder.shared(settings).encode_cached(texts) @ qvec
     return found, pairing_features(claim.text, texts, logits, cosines)
 
 

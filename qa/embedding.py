@@ -121,9 +121,7 @@ class Embedder:
 
     def _embed(self, model: Any, texts: list[str]) -> np.ndarray:
         if isinstance(model, OnnxModel):
-            return np.concatenate(
-                [model.embed(texts[i : i + self.batch_size]) for i in range(0, len(texts), self.batch_size)]
-            )
+            return model.embed(texts)  # one text per run: batch size plays no part
         vecs: np.ndarray = model.encode(
             texts,
             batch_size=self.batch_size,

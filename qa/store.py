@@ -20,6 +20,7 @@ out of every search, until they are more than `DEAD_SHARE` of it.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import json
 import logging
@@ -130,6 +131,8 @@ class Snapshot:
     after: np.ndarray  # ... and just after it, or -1
     id_order: np.ndarray  # argsort of `ids`, for looking rows up by id
     sorted_ids: np.ndarray  # ids[id_order]
+    sequence: np.ndarray  # every row in reading order (document, page, start)
+    bounds: np.ndarray  # document d's rows are sequence[bounds[d]:bounds[d + 1]]
 
     def rows_of(self, ids: np.ndarray) -> np.ndarray:
         """The rows of chunk ids (int64), -1 for an id no passage has."""
@@ -151,9 +154,11 @@ class Snapshot:
         return out
 
     def rows_of_document(self, doc: str) -> np.ndarray:
-        """The rows of one document's passages, in reading order."""
-        rows = self.chunks.rows_of(doc)
-        return rows[np.lexsort((self.chunks.start[rows], self.chunks.page[rows]))]
+        """The rows of one document's passages, in reading order (none for an unknown name)."""
+        d = bisect.bisect_left(self.doc_names, doc)
+        if d == len(self.doc_names) or self.doc_names[d] != doc:
+            return np.zeros(0, dtype=np.int64)
+        return self.sequence[self.bounds[d] : self.bounds[d + 1]]
 
     def row(self, chunk_id: int) -> int | None:
         """The row of one chunk id, or None."""
@@ -427,7 +432,10 @@ def load(folder: Path, *, verify: bool = True) -> Snapshot:
         raise IndexCorruptError(f"{gen}: the passages do not match the manifest; {_FIX}")
     if not np.array_equal(np.sort(np.setdiff1d(graph_ids(vectors), dead)), np.sort(ids)):
         raise IndexCorruptError(f"{gen}: passage ids do not match the vectors; {_FIX}")
-    before, after = reading_order(table)
+    sequence = reading_sequence(table)
+    before, after = neighbours(table.doc, sequence)
+    # Where each document's rows begin in `sequence` (documents are numbered in name order).
+    bounds = np.searchsorted(np.asarray(table.doc)[sequence], np.arange(len(table.docs) + 1))
     id_order = np.argsort(ids, kind="stable")
     return Snapshot(
         gen.parent,
@@ -445,27 +453,37 @@ def load(folder: Path, *, verify: bool = True) -> Snapshot:
         after,
         id_order,
         np.asarray(ids[id_order]),
+        sequence,
+        bounds,
     )
 
 
-def reading_order(table: passages.PassageTable) -> tuple[np.ndarray, np.ndarray]:
-    """For each passage, the rows of its neighbours in the same document (-1 at either end).
+def reading_sequence(table: passages.PassageTable) -> np.ndarray:
+    """Every row, in reading order: by document, page, then start.
 
-    Rows follow index order, which an incremental rebuild does not keep in reading order,
-    so neighbours come from sorting by (document, page, start)."""
-    n = len(table)
+    Rows follow index order, which an incremental rebuild does not keep in reading order."""
+    pages = np.maximum(np.asarray(table.page, dtype=np.int64), 0)
+    return np.lexsort((np.asarray(table.start, dtype=np.int64), pages, np.asarray(table.doc)))
+
+
+def neighbours(doc_index: np.ndarray, sequence: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each passage, the rows of its neighbours in the same document along `sequence`
+    (-1 at either end)."""
+    n = len(sequence)
     before = np.full(n, -1, dtype=np.int64)
     after = np.full(n, -1, dtype=np.int64)
     if n == 0:
         return before, after
-    doc_index = np.asarray(table.doc)
-    pages = np.maximum(np.asarray(table.page, dtype=np.int64), 0)
-    starts = np.asarray(table.start, dtype=np.int64)
-    order = np.lexsort((starts, pages, doc_index))
-    same = doc_index[order[1:]] == doc_index[order[:-1]]
-    after[order[:-1][same]] = order[1:][same]
-    before[order[1:][same]] = order[:-1][same]
+    doc_index = np.asarray(doc_index)
+    same = doc_index[sequence[1:]] == doc_index[sequence[:-1]]
+    after[sequence[:-1][same]] = sequence[1:][same]
+    before[sequence[1:][same]] = sequence[:-1][same]
     return before, after
+
+
+def reading_order(table: passages.PassageTable) -> tuple[np.ndarray, np.ndarray]:
+    """For each passage, the rows of its neighbours in the same document (-1 at either end)."""
+    return neighbours(table.doc, reading_sequence(table))
 
 
 _CACHE: dict[Path, Snapshot] = {}
