@@ -318,6 +318,12 @@ def main() -> int:
     parser.add_argument("--no-baseline", action="store_true", help="skip the naive baselines")
     parser.add_argument("--failures", action="store_true", help="list the questions that miss")
     parser.add_argument(
+        "--groups",
+        nargs="*",
+        help="of the dev splits, only these groups' questions (validation of a model fitted "
+        "without them: bench/train.py --groups)",
+    )
+    parser.add_argument(
         "--write-baseline", action="store_true", help="commit these figures to bench/baseline.json"
     )
     parser.add_argument(
@@ -336,7 +342,7 @@ def main() -> int:
         for name in args.sets:
             if name in ("train", "test"):
                 index = devsets.index(name, settings)
-                cases = devsets.questions(name)
+                cases = [c for c in devsets.questions(name) if not args.groups or c.source in args.groups]
                 documents = devsets.WORK / name / "documents"
                 label = f"dev set, {name} split ({', '.join(devsets.groups(name))})"
             else:

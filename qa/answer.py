@@ -23,7 +23,14 @@ from qa import store
 from qa.chunking import MARKER, sentence_spans
 from qa.config import Settings
 from qa.embedding import Embedder
-from qa.features import SENTENCE_FEATURES, answer_kind, answer_row, keyword_overlap, sentence_row
+from qa.features import (
+    SENTENCE_FEATURES,
+    AnswerEvidence,
+    answer_kind,
+    answer_row,
+    keyword_overlap,
+    sentence_row,
+)
 from qa.lexical import tokenize
 from qa.model import ScoringModel
 from qa.query import QueryPlan, plan
@@ -133,14 +140,36 @@ def score_sentences(
     return [dataclasses.replace(s, probability=float(p)) for s, p in zip(sentences, probability, strict=True)]
 
 
+def evidence(asked: QueryPlan, scored: Sequence[_Sentence]) -> list[_Sentence]:
+    """The scored sentences an answer may quote, best first: a question about a council is
+    answered only from reports about or mentioning it."""
+    ranked = sorted(scored, key=lambda s: -s.probability)
+    if not asked.councils:
+        return ranked
+    council = SENTENCE_FEATURES.index("council")
+    return [s for s in ranked if s.features[council] > 0]
+
+
+def answer_features(
+    asked: QueryPlan, hits: Sequence[Hit], quotable: Sequence[_Sentence], snap: store.Snapshot
+) -> list[float]:
+    """The question's ANSWER_FEATURES row from its hits and the sentences it may quote."""
+    evidence = AnswerEvidence(
+        [(s.probability, list(s.features)) for s in quotable],
+        [(h.score, h.dense, h.text) for h in hits],
+    )
+    return answer_row(asked, evidence, {t: snap.lexical.idf(t) for t in asked.keywords})
+
+
 def answer_probability(
-    asked: QueryPlan, hits: Sequence[Hit], scored: Sequence[_Sentence], scorer: ScoringModel
+    asked: QueryPlan,
+    hits: Sequence[Hit],
+    quotable: Sequence[_Sentence],
+    snap: store.Snapshot,
+    scorer: ScoringModel,
 ) -> float:
     """The calibrated probability that the hits answer the question."""
-    row = answer_row(
-        asked, [(s.probability, list(s.features)) for s in scored], [(h.score, h.dense) for h in hits]
-    )
-    return float(scorer.answer.probability(np.array([row]))[0])
+    return float(scorer.answer.probability(np.array([answer_features(asked, hits, quotable, snap)]))[0])
 
 
 def _near_duplicate(a: str, b: str) -> bool:
@@ -166,12 +195,8 @@ def compose(
     if asked.missing:
         names = " or ".join(asked.missing)
         return decline(asked, hits, 0.0, f"No document in the library is about {names}.")
-    scored = sorted(score_sentences(asked, hits, snap, settings, scorer), key=lambda s: -s.probability)
-    if asked.councils:
-        # A question about a council is answered only from reports about or mentioning it.
-        council = SENTENCE_FEATURES.index("council")
-        scored = [s for s in scored if s.features[council] > 0]
-    conf = answer_probability(asked, hits, scored, scorer)
+    scored = evidence(asked, score_sentences(asked, hits, snap, settings, scorer))
+    conf = answer_probability(asked, hits, scored, snap, scorer)
     if not scored or conf < scorer.abstain_below:
         return decline(asked, hits, conf)
     floor = max(scorer.select_min, scorer.select_ratio * scored[0].probability)

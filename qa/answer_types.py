@@ -168,12 +168,13 @@ class Wanted:
         ]
 
     def _counts(self, number: re.Match[str], text: str) -> bool:
-        """Whether a number in `text` counts what the question asks about: one of the next
-        few words names it, or it is a share ("a third", "40%"), which needs no noun."""
+        """Whether a number in `text` counts what the question asks about: the next few words
+        name it, every word of it ("472 children in care" does not count "care leavers"), or it
+        is a share ("a third", "40%"), which needs no noun."""
         if not self.counted or _SHARE.fullmatch(number.group(0)):
             return True
         following = text[number.end() :].split()[:_COUNT_REACH]
-        return bool(set(tokenize(" ".join(following))) & set(self.counted))
+        return set(self.counted) <= set(tokenize(" ".join(following)))
 
 
 def wanted(question: str) -> Wanted | None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from qa.chunking import sentence_spans
 from qa.facts import ReportFacts
@@ -31,7 +32,10 @@ _BOILERPLATE = re.compile(
     r"|crown copyright|open government licence|if you would like a copy|reuse this information"
     r"|\bwww\.|https?://|@ofsted|\bcookies?\b|skip to (main )?content|maintenance|apologi[sz]e for any"
     r"|\b(follow us|share this|sign up|subscribe|all rights reserved|yours sincerely|dear\b)"
-    r"|\bpage \d+ of \d+\b|\bback to top\b|\bprivacy (notice|policy)\b",
+    r"|\bpage \d+ of \d+\b|\bback to top\b|\bprivacy (notice|policy)\b"
+    # The closing formulas of every inspectorate letter, and a web page's menu of sections.
+    r"|\binto account when planning\b|\bwritten statement of (proposed )?action\b"
+    r"|\b(\w+ \| ){2,}",
     re.I | re.M,
 )
 _REASON = re.compile(
@@ -144,6 +148,13 @@ def boilerplate(text: str) -> float:
     return hits / len(spans)
 
 
+def unasked_boilerplate(plan: QueryPlan, text: str) -> float:
+    """`boilerplate(text)` when the question wants no particular kind of answer: cover lines,
+    letter formulas and publication notes answer "who led it" or "when was it published", not
+    "what did the visit find" or "summarise the letter", however many of its words they share."""
+    return boilerplate(text) if plan.wanted is None else 0.0
+
+
 def label_line(text: str) -> float:
     """1 for a "Label: value" line ("Lead inspector: Sarah Quinlan")."""
     return 1.0 if _LABEL.match(text.strip()) else 0.0
@@ -152,6 +163,12 @@ def label_line(text: str) -> float:
 def length(text: str) -> float:
     """log(1 + words) / 4: short fragments and long run-ons read differently."""
     return math.log1p(len(text.split())) / 4
+
+
+def coverage(plan: QueryPlan, texts: Iterable[str], idf: Mapping[str, float]) -> float:
+    """IDF-weighted share of the question's keywords found anywhere in `texts` (the passages
+    found): a question whose rarest words appear in none of them is seldom answered there."""
+    return keyword_overlap(plan, " ".join(texts), idf)
 
 
 def _dates(facts: ReportFacts | None) -> list[str]:
@@ -177,6 +194,7 @@ PASSAGE_FEATURES = (
     "answer_near",
     "reason",
     "boilerplate",
+    "unasked_boilerplate",
 )
 
 # The second look at the passages the passage model ranks first: the reranker reads each of
@@ -204,6 +222,7 @@ SENTENCE_FEATURES = (
     "answer_kind",
     "reason",
     "boilerplate",
+    "unasked_boilerplate",
     "label_line",
     "length",
 )
@@ -218,6 +237,13 @@ ANSWER_FEATURES = (
     "rerank",  # the best reranker logit among the candidate sentences
     "council",  # council_match of the best sentence's report
     "unmet",  # 1: the question wants a kind of answer no candidate sentence holds
+    "best_rerank",  # the best sentence's own reranker logit
+    "year",  # year_match of the best sentence
+    "kind",  # kind_match of the best sentence's report
+    "answer_kind",  # answer_kind of the best sentence
+    "boilerplate",  # boilerplate of the best sentence
+    "coverage",  # coverage of the question's keywords by the passages found
+    "ordinal_found",  # 1: a passage found names the visit asked by its place in the series
 )
 
 
@@ -248,6 +274,7 @@ def passage_row(
         answer_near(plan, text, idf),
         reason(plan, text),
         boilerplate(text),
+        unasked_boilerplate(plan, text),
     ]
 
 
@@ -286,28 +313,43 @@ def sentence_row(
         answer_kind(plan, text),
         reason(plan, text),
         boilerplate(text),
+        unasked_boilerplate(plan, text),
         label_line(text),
         length(text),
     ]
 
 
-def answer_row(
-    plan: QueryPlan, sentences: list[tuple[float, list[float]]], passages: list[tuple[float, float]]
-) -> list[float]:
-    """The question's features in ANSWER_FEATURES order from its scored sentences
-    (probability, sentence features) and passages (probability, cosine)."""
-    ranked = sorted(sentences, key=lambda s: -s[0])
+@dataclass(frozen=True, slots=True)
+class AnswerEvidence:
+    """What the answer model reads of one question: its scored sentences (probability,
+    SENTENCE_FEATURES row) and the passages found (probability, cosine, text)."""
+
+    sentences: list[tuple[float, list[float]]]
+    passages: list[tuple[float, float, str]]
+
+
+def answer_row(plan: QueryPlan, evidence: AnswerEvidence, idf: Mapping[str, float]) -> list[float]:
+    """The question's features in ANSWER_FEATURES order."""
+    ranked = sorted(evidence.sentences, key=lambda s: -s[0])
     best = ranked[0] if ranked else (0.0, [0.0] * len(SENTENCE_FEATURES))
     col = {name: n for n, name in enumerate(SENTENCE_FEATURES)}
     unmet = plan.wanted is not None and not any(s[1][col["answer_kind"]] > 0 for s in ranked)
+    passages = evidence.passages
     return [
         best[0],
         ranked[1][0] if len(ranked) > 1 else 0.0,
-        max((p for p, _ in passages), default=0.0),
-        max((d for _, d in passages), default=0.0),
+        max((p for p, _, _ in passages), default=0.0),
+        max((d for _, d, _ in passages), default=0.0),
         best[1][col["dense"]],
         best[1][col["overlap"]],
         max((s[1][col["rerank"]] for s in ranked), default=0.0),
         best[1][col["council"]],
         float(unmet),
+        best[1][col["rerank"]],
+        best[1][col["year"]],
+        best[1][col["kind"]],
+        best[1][col["answer_kind"]],
+        best[1][col["boilerplate"]],
+        coverage(plan, (t for _, _, t in passages), idf),
+        max((ordinal_match(plan, t) for _, _, t in passages), default=0.0),
     ]

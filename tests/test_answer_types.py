@@ -60,6 +60,9 @@ CARERS = "How many foster carers does the council have?"
         (CARERS, "Three years ago the council was deeply inadequate.", 0),
         (CARERS, "The council has 120 foster carers.", 2),
         (CARERS, "Just under a third of the council's carers are new.", 2),
+        # Every word of what is counted: children in care are not care leavers.
+        ("how many care leavers does the council have", "There are 472 children in care.", 0),
+        ("how many care leavers does the council have", "It supports 310 care leavers.", 2),
         (
             "How many children's cases did the inspectors look through?",
             "Children aged 16 and 17 get help.",

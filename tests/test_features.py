@@ -12,12 +12,14 @@ from qa.features import (
     PASSAGE_FEATURES,
     RERANK_FEATURES,
     SENTENCE_FEATURES,
+    AnswerEvidence,
     answer_kind,
     answer_near,
     answer_row,
     best_sentence_overlap,
     boilerplate,
     council_match,
+    coverage,
     inspectorate_match,
     keyword_overlap,
     kind_match,
@@ -28,6 +30,7 @@ from qa.features import (
     reason,
     rerank_row,
     sentence_row,
+    unasked_boilerplate,
     year_match,
 )
 from qa.query import plan
@@ -233,22 +236,41 @@ def test_answer_row_is_in_answer_features_order() -> None:
     when = plan("When was the service judged inadequate?")
     sentences = [
         (0.3, _sentence(dense=0.2, overlap=0.1)),
-        (0.8, _sentence(dense=0.6, overlap=0.9, council=1.0, answer_kind=1.0)),
-        (0.5, _sentence(dense=0.4)),
+        (0.8, _sentence(dense=0.6, overlap=0.9, council=1.0, answer_kind=1.0, rerank=2.5, year=-1.0)),
+        (0.5, _sentence(dense=0.4, rerank=4.0)),
     ]
-    row = answer_row(when, sentences, [(0.7, 0.55), (0.9, 0.45)])
+    passages = [(0.7, 0.55, "The service was judged inadequate in 2016."), (0.9, 0.45, "Other words.")]
+    idf = {"servic": 1.0, "judg": 2.0, "inadequ": 3.0}
+    row = answer_row(when, AnswerEvidence(sentences, passages), idf)
     assert len(row) == len(ANSWER_FEATURES) == len(set(ANSWER_FEATURES))
     named = dict(zip(ANSWER_FEATURES, row, strict=True))
     assert named["sentence"] == 0.8 and named["sentence_2"] == 0.5
     assert named["passage"] == 0.9
     assert named["dense"] == 0.6 and named["overlap"] == 0.9 and named["council"] == 1.0
+    assert named["rerank"] == 4.0 and named["best_rerank"] == 2.5 and named["year"] == -1.0
     assert named["unmet"] == 0.0
+    assert named["coverage"] == pytest.approx(coverage(when, [p for _, _, p in passages], idf))
     # No candidate sentence holds a date: the question's want is unmet.
-    unmet = answer_row(when, [(0.8, _sentence(dense=0.6))], [(0.9, 0.5)])
+    unmet = answer_row(when, AnswerEvidence([(0.8, _sentence(dense=0.6))], [(0.9, 0.5, "")]), idf)
     assert dict(zip(ANSWER_FEATURES, unmet, strict=True))["unmet"] == 1.0
     # A question that wants no particular kind is never unmet; nothing found gives zeros.
-    empty = answer_row(plan("What did Ofsted say?"), [], [])
+    empty = answer_row(plan("What did Ofsted say?"), AnswerEvidence([], []), {})
     assert empty == [0.0] * len(ANSWER_FEATURES)
+
+
+def test_coverage_is_the_share_of_keywords_anywhere_in_the_passages() -> None:
+    asked = plan("private fostering in Rotherham")
+    idf = {"privat": 3.0, "foster": 1.0}
+    assert coverage(asked, ["Fostering is strong.", "Nothing else."], idf) == pytest.approx(0.25)
+    assert coverage(asked, ["Fostering is strong.", "Private fostering arrangements"], idf) == 1.0
+    assert coverage(asked, [], idf) == 0.0
+
+
+def test_unasked_boilerplate_counts_only_when_no_kind_of_answer_is_wanted() -> None:
+    formula = "This letter summarises the findings of the monitoring visit to Rotherham."
+    assert unasked_boilerplate(plan("summarise the rotherham monitoring visit"), formula) == 1.0
+    assert unasked_boilerplate(plan("when was the rotherham monitoring visit"), formula) == 0.0
+    assert unasked_boilerplate(plan("summarise the visit"), "Supervision is regular.") == 0.0
 
 
 def test_rerank_row_is_in_rerank_features_order() -> None:
