@@ -35,7 +35,7 @@ _BOILERPLATE = re.compile(
     r"|\bpage \d+ of \d+\b|\bback to top\b|\bprivacy (notice|policy)\b"
     # The closing formulas of every inspectorate letter, and a web page's menu of sections.
     r"|\binto account when planning\b|\bwritten statement of (proposed )?action\b"
-    r"|\b(\w+ \| ){2,}",
+    r"|^[^|\n]+\|[^|\n]+\|",  # "News | Politics | Sport": not a table row, which opens with "|"
     re.I | re.M,
 )
 _REASON = re.compile(
@@ -148,11 +148,12 @@ def boilerplate(text: str) -> float:
     return hits / len(spans)
 
 
-def unasked_boilerplate(plan: QueryPlan, text: str) -> float:
-    """`boilerplate(text)` when the question wants no particular kind of answer: cover lines,
-    letter formulas and publication notes answer "who led it" or "when was it published", not
-    "what did the visit find" or "summarise the letter", however many of its words they share."""
-    return boilerplate(text) if plan.wanted is None else 0.0
+def unasked_boilerplate(plan: QueryPlan, share: float) -> float:
+    """The boilerplate `share` of a text when the question wants no particular kind of answer:
+    cover lines, letter formulas and publication notes answer "who led it" or "when was it
+    published", not "what did the visit find" or "summarise the letter", however many of its
+    words they share."""
+    return share if plan.wanted is None else 0.0
 
 
 def label_line(text: str) -> float:
@@ -257,6 +258,7 @@ def passage_row(
     """One passage's features in PASSAGE_FEATURES order; `retrieval` is (dense, dense_rel,
     bm25, neighbour, document) as search computed them."""
     dense, dense_rel, bm25, neighbour, document = retrieval
+    formulas = boilerplate(text)
     return [
         dense,
         dense_rel,
@@ -273,8 +275,8 @@ def passage_row(
         answer_kind(plan, text),
         answer_near(plan, text, idf),
         reason(plan, text),
-        boilerplate(text),
-        unasked_boilerplate(plan, text),
+        formulas,
+        unasked_boilerplate(plan, formulas),
     ]
 
 
@@ -298,6 +300,7 @@ def sentence_row(
     the best sentence's, reranker logit, its passage's probability, whether that passage
     ranked first)."""
     dense, gap, rerank, passage_p, top = retrieval
+    formulas = boilerplate(text)
     return [
         dense,
         gap,
@@ -312,8 +315,8 @@ def sentence_row(
         min(ordinal_match(plan, text), ordinal_match(plan, passage)),
         answer_kind(plan, text),
         reason(plan, text),
-        boilerplate(text),
-        unasked_boilerplate(plan, text),
+        formulas,
+        unasked_boilerplate(plan, formulas),
         label_line(text),
         length(text),
     ]

@@ -267,10 +267,20 @@ def test_coverage_is_the_share_of_keywords_anywhere_in_the_passages() -> None:
 
 
 def test_unasked_boilerplate_counts_only_when_no_kind_of_answer_is_wanted() -> None:
-    formula = "This letter summarises the findings of the monitoring visit to Rotherham."
+    formula = boilerplate("This letter summarises the findings of the monitoring visit to Rotherham.")
+    assert formula == 1.0
     assert unasked_boilerplate(plan("summarise the rotherham monitoring visit"), formula) == 1.0
     assert unasked_boilerplate(plan("when was the rotherham monitoring visit"), formula) == 0.0
-    assert unasked_boilerplate(plan("summarise the visit"), "Supervision is regular.") == 0.0
+    assert unasked_boilerplate(plan("summarise the visit"), boilerplate("Supervision is regular.")) == 0.0
+
+
+def test_letter_closing_formulas_and_web_menus_are_boilerplate() -> None:
+    assert boilerplate("Ofsted will take the findings into account when planning your next visit.") == 1.0
+    assert boilerplate("The director should prepare a written statement of proposed action.") == 1.0
+    assert boilerplate("News | Politics | Education | Sport") == 1.0
+    assert boilerplate("Caseloads fell from 24 to 18 (a third fewer).") == 0.0
+    # A table row is a finding, not a menu.
+    assert boilerplate("| Average caseload | 18 | 24 |") == 0.0
 
 
 def test_rerank_row_is_in_rerank_features_order() -> None:
