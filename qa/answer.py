@@ -154,11 +154,11 @@ def answer_features(
     asked: QueryPlan, hits: Sequence[Hit], quotable: Sequence[_Sentence], snap: store.Snapshot
 ) -> list[float]:
     """The question's ANSWER_FEATURES row from its hits and the sentences it may quote."""
-    evidence = AnswerEvidence(
+    found = AnswerEvidence(
         [(s.probability, list(s.features)) for s in quotable],
         [(h.score, h.dense, h.text) for h in hits],
     )
-    return answer_row(asked, evidence, {t: snap.lexical.idf(t) for t in asked.keywords})
+    return answer_row(asked, found, {t: snap.lexical.idf(t) for t in asked.keywords})
 
 
 def answer_probability(
