@@ -40,6 +40,7 @@ from qa.search import candidates
 PASSAGES = 8  # candidates per question whose sentences make pairs
 NEGATIVES = 12  # negative sentences kept per question
 POSITIVE_REPEATS = 4
+PROGRESS_EVERY = 100  # batches between progress lines
 
 
 CARD = """# inspection-qa reranker
@@ -127,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     loss_fn = torch.nn.BCEWithLogitsLoss()
     order = random.Random(1)
     model.train()
+    trained_from = time.perf_counter()
     for epoch in range(args.epochs):
         batch_order = list(range(len(data)))
         order.shuffle(batch_order)
@@ -149,6 +151,15 @@ def main(argv: list[str] | None = None) -> int:
             schedule.step()
             optimizer.zero_grad()
             total += float(loss.detach()) * len(batch)
+            done = epoch * len(data) + start + len(batch)
+            if (start // 16) % PROGRESS_EVERY == PROGRESS_EVERY - 1:
+                spent = time.perf_counter() - trained_from
+                left = (args.epochs * len(data) - done) * spent / done / 60
+                print(
+                    f"  epoch {epoch + 1}: {start + len(batch)}/{len(data)} pairs, "
+                    f"{done / spent:.0f} pairs/s, about {left:.0f} min left",
+                    flush=True,
+                )
         print(
             f"epoch {epoch + 1}: loss {total / len(data):.4f} ({time.perf_counter() - began:.0f} s)",
             flush=True,

@@ -22,8 +22,13 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
+from qa.boilerplate import is_boilerplate
 from qa.config import Settings
 from qa.errors import DocumentError
+
+# What reading a file yields (its text, title, date) and what qa.facts extracts from it: an
+# index made by another reader is rebuilt, so that an upgrade re-reads every file once.
+READER_VERSION = 2
 
 log = logging.getLogger(__name__)
 
@@ -215,15 +220,32 @@ def markdown_title(text: str) -> str | None:
 
 
 def title_from_text(text: str) -> str | None:
-    """The first line that reads like a headline (4 to 25 words), else the first line."""
+    """The first line that reads like a headline (4 to 25 words, not web page chrome such as
+    "Skip to main content" or a menu, not a dateline), else the first line."""
     lines = [ln.strip() for ln in text.split("\n")[:60] if ln.strip()]
-    for line in lines:
-        words = line.split()
-        if line.startswith("[") and line.endswith("]"):
-            continue
-        if 4 <= len(words) <= 25:
-            return _shorten(line)
-    return _shorten(lines[0]) if lines else None
+    candidates = [
+        line
+        for line in lines
+        if not (line.startswith("[") and line.endswith("]"))
+        and 4 <= len(line.split()) <= 25
+        and _headline(line)
+    ]
+    # A headline seldom ends with a full stop; a site's notice ("Bin collections will be one
+    # day later.") and an article's first sentence do.
+    best = next((c for c in candidates if not c.endswith(".")), candidates[0] if candidates else None)
+    return _shorten(best) if best else (_shorten(lines[0]) if lines else None)
+
+
+def _headline(line: str) -> bool:
+    """Whether `line` can be a headline: not boilerplate, a dateline, a web menu ("Home  News
+    Sport"), a ticker ("Breaking: ...") or a name alone ("Rotherham Metropolitan Borough Council",
+    a masthead), which has no lower-case word but its short joining words."""
+    if is_boilerplate(line) or _DATELINE.fullmatch(line) or _TICKER.match(line):
+        return False
+    parts = re.split(r"\s{2,}|\s[|•·]\s", line)
+    if len(parts) >= 3 or (len(parts) == 2 and any(_DATELINE.fullmatch(p.strip()) for p in parts)):
+        return False
+    return any(w[:1].islower() and w.lower() not in _JOINING for w in line.split())
 
 
 def _shorten(line: str, limit: int = 160) -> str:
@@ -253,6 +275,15 @@ _MONTH_RE = "(" + "|".join(_MONTHS) + "|" + "|".join(m[:3] for m in _MONTHS) + r
 _DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH_RE}\s*,?\s+((?:19|20)\d\d)\b", re.I)
 _MONTH_DAY_YEAR = re.compile(rf"\b{_MONTH_RE}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)\b", re.I)
 _ISO = re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b")
+# A line that is only a date ("Thursday 17 April 2025", "Press release: 3 May 2024"): a
+# dateline, not a headline.
+_DATELINE = re.compile(
+    rf"(?:[\w ]{{1,25}}:\s*)?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
+    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH_RE}|{_MONTH_RE}\s+\d{{1,2}}(?:st|nd|rd|th)?),?\s+(?:19|20)\d\d",
+    re.I,
+)
+_TICKER = re.compile(r"(breaking|live|latest|trending|most read|advertisement|watch)\b", re.I)
+_JOINING = frozenset({"and", "of", "the", "for", "in", "on", "at", "to", "a", "an", "&"})
 _LABELLED = re.compile(
     r"(date of (?:letter|report|publication|inspection|visit)|published(?: on)?|publication date|"
     r"report date|date)\s*[:\-–]?\s*",

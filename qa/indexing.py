@@ -19,7 +19,7 @@ import numpy as np
 from qa import store
 from qa.chunking import Chunk, chunk
 from qa.config import Settings
-from qa.documents import PdfParser, discover, file_sha256, load_document, relative_name
+from qa.documents import READER_VERSION, PdfParser, discover, file_sha256, load_document, relative_name
 from qa.embedding import Embedder
 from qa.errors import DocumentError, IndexCorruptError, IndexWriteError
 from qa.facts import extract_facts
@@ -80,6 +80,8 @@ def _settings_change(old: Manifest, settings: Settings) -> str | None:
         return f"chunking settings changed ({old.chunking} -> {settings.chunking()})"
     if old.format != store.FORMAT_VERSION:
         return "the index format changed"
+    if old.reader != READER_VERSION:
+        return "the way documents are read changed (titles, dates, report facts)"
     return None
 
 

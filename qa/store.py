@@ -41,7 +41,7 @@ from filelock import FileLock, Timeout
 
 from qa import passages
 from qa.chunking import Chunk
-from qa.documents import file_sha256
+from qa.documents import READER_VERSION, file_sha256
 from qa.errors import IndexBusyError, IndexCorruptError, IndexMissingError, QAError
 from qa.facts import ReportFacts
 from qa.lexical import Lexical
@@ -99,6 +99,7 @@ class Manifest:
     index_type: str = "flat"
     created: str = ""
     checksums: dict[str, str] = field(default_factory=dict)
+    reader: int = READER_VERSION  # qa.documents.READER_VERSION of the build
 
     def to_json(self) -> dict[str, Any]:
         data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "files"}
@@ -109,6 +110,7 @@ class Manifest:
     def from_json(cls, data: dict[str, Any]) -> Manifest:
         data = dict(data)
         data["files"] = {k: FileRecord.from_json(v) for k, v in data["files"].items()}
+        data.setdefault("reader", 1)  # built before the reader was versioned
         return cls(**data)
 
 

@@ -162,6 +162,30 @@ def test_title_skips_boilerplate() -> None:
     )
 
 
+WEB_PAGE = """Skip to main content
+We use cookies on this website. Some are essential to make the site work.
+Wirral Council
+Residents | Business | Council and democracy | Jobs | Contact us
+Home  News  Politics  Sport
+Home > News > Press releases
+Breaking: Road closed near the station after a collision
+Wednesday 14 May 2025 | Bin collections are running as normal this week.
+Easter bank holiday: bin collections will be one day later than usual this week.
+Press release: Thursday 17 April 2025
+Ofsted finds "better service" for Wirral's children
+Wirral Council has welcomed a letter from Ofsted which finds a better service.
+"""
+
+
+def test_a_web_page_is_titled_by_its_headline_not_its_chrome() -> None:
+    # Banner, cookie notice, masthead, menus, breadcrumb, ticker, site notices, dateline: none
+    # of them names the article.
+    assert title_from_text(WEB_PAGE) == 'Ofsted finds "better service" for Wirral\'s children'
+    # A page whose only candidate is a sentence keeps it rather than a menu.
+    sentence = "The council will not rest on its laurels, the director said."
+    assert title_from_text(f"Home  News  Sport\n{sentence}") == sentence
+
+
 def test_running_headers_footers_and_page_numbers_stay_out_of_passages(
     tmp_path: Path, settings: Settings
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -19,6 +20,7 @@ from conftest import make_pdf, write_corpus
 import qa
 from qa import indexing, store
 from qa.config import Settings
+from qa.documents import READER_VERSION
 from qa.errors import IndexBusyError
 
 pytestmark = pytest.mark.slow
@@ -148,6 +150,22 @@ def test_settings_change_forces_full_rebuild(tmp_path: Path, corpus: Path, setti
     assert store.load(index).manifest.chunking["chunk_max_words"] == 60
 
 
+def test_an_index_read_by_an_older_reader_is_read_again(
+    tmp_path: Path, corpus: Path, settings: Settings
+) -> None:
+    # A new build reads titles, dates and report facts better: every file is read again once.
+    index = tmp_path / "index"
+    qa.build_index(corpus, index, settings=settings)
+    manifest = index / str(store.current_generation(index)) / "manifest.json"
+    data = json.loads(manifest.read_text())
+    del data["reader"]  # as an index built before readers were versioned
+    manifest.write_text(json.dumps(data))
+    report = qa.build_index(corpus, index, settings=settings)
+    assert report.full and any("the way documents are read changed" in n for n in report.notes)
+    assert store.load(index).manifest.reader == READER_VERSION
+    assert not qa.build_index(corpus, index, settings=settings).full
+
+
 def test_concurrent_rebuild_is_refused(tmp_path: Path, corpus: Path, settings: Settings) -> None:
     index = tmp_path / "index"
     holder = subprocess.Popen(
@@ -180,6 +198,7 @@ CHILD = """
 import sys
 from qa.embedding import Embedder
 from qa.config import Settings
+from qa.documents import READER_VERSION
 from qa.indexing import build_index
 Embedder.shared(Settings()).encode(["warm up"])
 print("ready", flush=True)
