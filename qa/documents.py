@@ -28,7 +28,7 @@ from qa.errors import DocumentError
 
 # What reading a file yields (its text, title, date) and what qa.facts extracts from it: an
 # index made by another reader is rebuilt, so that an upgrade re-reads every file once.
-READER_VERSION = 2
+READER_VERSION = 3
 
 log = logging.getLogger(__name__)
 

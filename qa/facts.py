@@ -196,13 +196,18 @@ def main_council(text: str, mentions: tuple[CouncilMention, ...], *, title: str 
 
 # -- what kind -------------------------------------------------------------------------------
 
+# A report's own title or cover label opens a line; a paper that mentions "the inspection of
+# local authority children's services (ILACS) in March" mid-sentence is not the report.
 _FULL_INSPECTION = re.compile(
-    r"inspection of [^\n]{0,80}?local authority children[’']?s services|"
-    r"local authority children[’']?s services inspection|inspection dates?\s*:",
-    re.IGNORECASE,
+    r"^[^\S\n#*]*(?:inspection of [^\n]{0,80}?local authority children[’']?s services|"
+    r"[^\n]{0,80}local authority children[’']?s services inspection|inspection dates?\s*:)",
+    re.IGNORECASE | re.MULTILINE,
 )
+# A letter's own furniture: its summary formula, salutation, sign-off, or its To: and From: lines.
 _LETTER = re.compile(
-    r"this letter summarises|^\s*dear\b|yours sincerely|yours faithfully", re.IGNORECASE | re.MULTILINE
+    r"this letter summarises|^\s*dear\b|yours sincerely|yours faithfully|"
+    r"^[^\S\n*]*(?:\*\*)?(?:to|from)(?:\*\*)?\s*:",
+    re.IGNORECASE | re.MULTILINE,
 )
 _VISIT_KIND = re.compile(
     r"(?P<jtai>joint targeted area inspection|\bJTAI\b)|(?P<focused>focused visit)|"
@@ -516,16 +521,26 @@ _INSPECTOR_ROLE = (
     r"ofsted\s+inspectors?|social\s+care\s+regulatory\s+inspector)"
 )
 _INSPECTOR_CUES = (
-    # "Lead inspector: Harriet Ellison", "His Majesty's Inspectors A and B", "inspector Jo Bell"
-    re.compile(rf"(?i:{_INSPECTOR_ROLE})(?:[^\S\n]*[:,]\s*|[^\S\n]+)(?P<names>{_NAMES})"),
-    # "carried out by His Majesty's Inspectors A and B" / "carried out by A and B, HMI"
+    # "Lead inspector: Harriet Ellison", "His Majesty's Inspectors A and B", "inspector Jo Bell",
+    # "The other inspectors were A (CQC) and B", "Inspectors for this visit were A and B"
     re.compile(
-        rf"(?i:carried out by|conducted by|led by)\s+(?:(?i:{_INSPECTOR_ROLE})\s+)?(?P<names>{_NAMES})"
+        rf"(?i:{_INSPECTOR_ROLE})(?:[^\S\n]*[:,]\s*|[^\S\n]+)"
+        rf"(?:(?i:for this (?:visit|inspection)[^\S\n]+)?(?i:were|was)[^\S\n]+)?(?P<names>{_NAMES})"
     ),
-    # Signatures: "Siobhan Gallagher\n\nHis Majesty's Inspector", "A Name, Lead inspector"
+    # "carried out by His Majesty's Inspectors A and B" / "carried out by A and B, HMI" /
+    # "led by Ofsted's A"
+    re.compile(
+        rf"(?i:carried out by|conducted by|led by)\s+(?:Ofsted['’]s\s+)?(?:(?i:{_INSPECTOR_ROLE})\s+)?"
+        rf"(?P<names>{_NAMES})"
+    ),
+    # A joint inspection's team, each with their inspectorate: "with A (CQC), B (HMICFRS)".
+    re.compile(rf"(?P<names>{_NAME})[^\S\n]*\((?:Ofsted|CQC|HMICFRS|HMI[^\S\n]+Probation|HMIP)\)"),
+    # Signatures: "Siobhan Gallagher\n\nHis Majesty's Inspector", "A Name, Lead inspector"; not
+    # the chief inspectors who sign a joint letter ("Inspector of Constabulary", "Inspector,
+    # National Director"), who did not inspect.
     re.compile(
         rf"(?P<names>{_NAME})[,\s]+(?:the\s+)?(?:(?:CQC|HMICFRS|HMIP|HMI[^\S\n]+Probation|Ofsted)[^\S\n]+)?"
-        rf"(?i:{_INSPECTOR_ROLE})\b"
+        rf"(?i:{_INSPECTOR_ROLE})\b(?![^\S\n]+of\b)(?!,[^\S\n]*National\b)"
     ),
 )
 # Capitalised words that begin or end a phrase but are never part of an inspector's name.

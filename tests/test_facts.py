@@ -133,6 +133,19 @@ def test_letter_is_about_its_addressee_though_others_are_named_often() -> None:
             "news",
         ),
         ("Ofsted praises Leeds after a monitoring visit last month, the council said.", "news"),
+        # A letter known by its To: and From: lines alone.
+        (
+            "16 April 2025\nTo: Dr Helen Kemp, Director for Children\nFrom: Ofsted, the Care Quality "
+            "Commission\n# Joint targeted area inspection of the response to domestic abuse in Leeds",
+            "jtai",
+        ),
+        # A paper that mentions the inspection mid-sentence is not the inspection report.
+        (
+            "# Leeds City Council\nAgenda item 5\nDate of meeting: 20 May 2025\n"
+            "This report updates the committee "
+            "since the inspection of local authority children's services (ILACS) in March 2024.",
+            "council paper",
+        ),
     ],
 )
 def test_document_kind(text: str, kind: str) -> None:
@@ -234,6 +247,23 @@ Members noted the findings of the Ofsted focused visit carried out on 4 and 5 Fe
         ("the lead inspector, Ann Lee, said", ("Ann Lee",)),
         ("Inspectors looked at records. Inspectors spoke to Children's Services staff.", ()),
         ("To: Marcus Oyelaran, Director of Children's Services", ()),
+        # A joint inspection's team, each named with their inspectorate.
+        (
+            "The inspection was led by Cal Ridgeway, His Majesty's Inspector (Ofsted). The other "
+            "inspectors were Hana Venn (Ofsted), Bea Lind (CQC) and Tom Wier (HMI Probation).",
+            ("Cal Ridgeway", "Hana Venn", "Bea Lind", "Tom Wier"),
+        ),
+        (
+            "His Majesty's Inspectors for this visit were Ruth Kavanagh and Sam Ash.",
+            ("Ruth Kavanagh", "Sam Ash"),
+        ),
+        ("Their letter, led by Ofsted's Kieran Marsh, praised the team.", ("Kieran Marsh",)),
+        # The chief inspectors who sign a joint letter did not inspect.
+        (
+            "Yvette Price, His Majesty's Inspector, National Director for Social Care, Ofsted\n"
+            "Ivan Dunne, His Majesty's Inspector of Constabulary, HMICFRS",
+            (),
+        ),
     ],
 )
 def test_inspector_names(text: str, expected: tuple[str, ...]) -> None:
