@@ -12,7 +12,7 @@ selection rule is chosen on train too. The test split is never read here. The sa
 the same file byte for byte (weights rounded to 6 places, keys sorted).
 
 `--drop GROUP` fits without a feature group (bench/eval.py --scorer reads the result) for the
-ablation table: retrieval, overlap, facts, answer, layout.
+ablation table: retrieval, reranker, overlap, facts, answer, layout, request.
 """
 
 from __future__ import annotations
@@ -66,6 +66,9 @@ GROUPS = {
     "facts": ("council", "kind", "inspectorate", "year", "ordinal"),
     "answer": ("answer_kind", "answer_near", "reason", "unmet", "coverage", "ordinal_found"),
     "layout": ("boilerplate", "unasked_boilerplate", "label_line", "length"),
+    # What the request is for and whether the library holds it: what is still to come, a
+    # summary (the opening of a report), the report the question names.
+    "request": ("future", "lead", "report_found"),
 }
 
 

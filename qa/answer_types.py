@@ -89,6 +89,18 @@ _ASKS = (
         re.compile(r"^\s*(who|whom|which (inspector|person|officer|minister|councillor|director))\b", re.I),
         _NAME,
     ),
+    (
+        # A measure asked for without "how many": "thurrock re-referral rate", "what % of ...",
+        # "what is the average caseload" want a figure; "why is the rate high" and "what did
+        # inspectors say about the rate" do not.
+        re.compile(
+            r"^(?!\s*(why|how (has|have|had|did|does|do|is|are|was|were)|what did)\b)"
+            r"(?!.*\b(say|says|said|find|finds|found|describe|described|think|thought|comment|commented)\b)"
+            r".*(\b(average|median|mean|rate|ratio|percentage|proportion|per ?cent|number of)\b|%)",
+            re.I,
+        ),
+        _QUANTITY,
+    ),
 )
 # Numbers that are part of a date ("October 11 and 12", "11th October", "in 2016") do not
 # answer "how many".

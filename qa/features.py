@@ -14,33 +14,24 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from qa.boilerplate import is_boilerplate
 from qa.chunking import sentence_spans
 from qa.facts import ReportFacts
 from qa.lexical import tokenize
-from qa.query import ORDINAL_VISIT, YEAR, QueryPlan, ordinal_number
+from qa.query import ORDINAL_VISIT, YEAR, QueryPlan, names_kind, ordinal_number
 
 INSPECTORATE_KINDS = frozenset({"full inspection", "monitoring visit", "focused visit", "jtai"})
 
-# Lines every report, letter or web page carries whatever it is about: cover labels, the
-# letter's opening formula, the inspectorate's publication notes, web banners and menus.
-_BOILERPLATE = re.compile(
-    r"^\s*(inspection dates?|lead inspector|inspectors?|published|publication date|date of (letter|report|"
-    r"publication)|reference|urn|local authority|director of children's services|chief executive|"
-    r"to|from|cc|telephone|email|web)\s*:"
-    r"|\bthis (letter|report) (sets out|summarises|describes)\b"
-    r"|\bofsted (is|regulates|inspects)\b|office for standards in education|this publication is available"
-    r"|crown copyright|open government licence|if you would like a copy|reuse this information"
-    r"|\bwww\.|https?://|@ofsted|\bcookies?\b|skip to (main )?content|maintenance|apologi[sz]e for any"
-    r"|\b(follow us|share this|sign up|subscribe|all rights reserved|yours sincerely|dear\b)"
-    r"|\bpage \d+ of \d+\b|\bback to top\b|\bprivacy (notice|policy)\b"
-    # The closing formulas of every inspectorate letter, and a web page's menu of sections.
-    r"|\binto account when planning\b|\bwritten statement of (proposed )?action\b"
-    r"|^[^|\n]+\|[^|\n]+\|",  # "News | Politics | Sport": not a table row, which opens with "|"
-    re.I | re.M,
-)
 _REASON = re.compile(
     r"\b(because|due to|as a result|owing to|caused by|led to|leading to|so that|resulted in|"
     r"reason|since|therefore|which meant|meaning that|in order to)\b",
+    re.I,
+)
+# A sentence about what is still to come: "will", "the next visit", "by 2026", "plans to".
+_FUTURE = re.compile(
+    r"\b(will|shall|next|upcoming|forthcoming|expected to|due to (be|take|return|report|visit)|plans? to|"
+    r"planned|planning to|intends? to|(is|are) to be|scheduled|by (the end of )?((19|20)\d\d|spring|summer|"
+    r"autumn|winter))\b",
     re.I,
 )
 _LABEL = re.compile(r"^[A-Z][^:\n]{1,40}:[^\S\n]+\S")
@@ -140,11 +131,51 @@ def reason(plan: QueryPlan, text: str) -> float:
     return 1.0 if plan.asks_why and _REASON.search(text) else 0.0
 
 
+def future(plan: QueryPlan, text: str) -> float:
+    """For a question about what is to come ("when is the next inspection?"): 1 when `text`
+    speaks of the future ("the next visit will take place in May"), -1 when it does not (the
+    dates of the last inspection); 0 for other questions."""
+    if not plan.asks_future:
+        return 0.0
+    return 1.0 if _FUTURE.search(text) else -1.0
+
+
+# How far into a report its opening runs, in characters of a page: a summary is read at the top.
+_LEAD_CHARS = 2000
+
+
+def lead(plan: QueryPlan, page: int | None, start: int) -> float:
+    """For a request to summarise ("sum up the 2025 visit"): 1 at the top of a report's first
+    page, less further in (1/2 at the top of page 2), since a letter or report opens with its
+    headline findings and an article with its gist; 0 for other questions."""
+    if not plan.asks_summary:
+        return 0.0
+    return 1.0 / ((page or 1) + start / _LEAD_CHARS)
+
+
+def report_found(plan: QueryPlan, passages: Iterable[tuple[str, ReportFacts | None]]) -> float:
+    """For a question that names a report by its kind or year ("the 2019 focused visit"): 1
+    when a passage found is from or about such a report of the council asked (its facts say so,
+    or its text names the kind and the year, as news of the visit does), -1 when none is; 0
+    when the question names no kind and no year."""
+    if plan.report_kind is None and not plan.years:
+        return 0.0
+    kind = plan.report_kind
+    for text, facts in passages:
+        if (
+            council_match(plan, facts) >= 0
+            and (kind is None or kind_match(plan, facts) > 0 or names_kind(kind, text))
+            and (not plan.years or year_match(plan, facts, text) > 0)
+        ):
+            return 1.0
+    return -1.0
+
+
 def boilerplate(text: str) -> float:
     """0..1: the share of `text`'s sentences that are boilerplate (cover labels, "This letter
     sets out...", publication notes, web banners)."""
     spans = sentence_spans(text) or [(0, len(text))]
-    hits = sum(1 for a, b in spans if _BOILERPLATE.search(text[a:b]))
+    hits = sum(1 for a, b in spans if is_boilerplate(text[a:b]))
     return hits / len(spans)
 
 
@@ -222,6 +253,8 @@ SENTENCE_FEATURES = (
     "ordinal",
     "answer_kind",
     "reason",
+    "future",
+    "lead",
     "boilerplate",
     "unasked_boilerplate",
     "label_line",
@@ -245,6 +278,8 @@ ANSWER_FEATURES = (
     "boilerplate",  # boilerplate of the best sentence
     "coverage",  # coverage of the question's keywords by the passages found
     "ordinal_found",  # 1: a passage found names the visit asked by its place in the series
+    "future",  # future of the best sentence
+    "report_found",  # report_found over the passages found
 )
 
 
@@ -295,10 +330,11 @@ def sentence_row(
     facts: ReportFacts | None,
     retrieval: tuple[float, float, float, float, bool],
     idf: Mapping[str, float],
+    where: tuple[int | None, int] = (None, 0),
 ) -> list[float]:
     """One sentence's features in SENTENCE_FEATURES order; `retrieval` is (cosine, cosine less
     the best sentence's, reranker logit, its passage's probability, whether that passage
-    ranked first)."""
+    ranked first); `where` is its page (None for a text file) and its offset in the page."""
     dense, gap, rerank, passage_p, top = retrieval
     formulas = boilerplate(text)
     return [
@@ -315,6 +351,8 @@ def sentence_row(
         min(ordinal_match(plan, text), ordinal_match(plan, passage)),
         answer_kind(plan, text),
         reason(plan, text),
+        future(plan, text),
+        lead(plan, *where),
         formulas,
         unasked_boilerplate(plan, formulas),
         label_line(text),
@@ -325,10 +363,10 @@ def sentence_row(
 @dataclass(frozen=True, slots=True)
 class AnswerEvidence:
     """What the answer model reads of one question: its scored sentences (probability,
-    SENTENCE_FEATURES row) and the passages found (probability, cosine, text)."""
+    SENTENCE_FEATURES row) and the passages found (probability, cosine, text, report facts)."""
 
     sentences: list[tuple[float, list[float]]]
-    passages: list[tuple[float, float, str]]
+    passages: list[tuple[float, float, str, ReportFacts | None]]
 
 
 def answer_row(plan: QueryPlan, evidence: AnswerEvidence, idf: Mapping[str, float]) -> list[float]:
@@ -341,8 +379,8 @@ def answer_row(plan: QueryPlan, evidence: AnswerEvidence, idf: Mapping[str, floa
     return [
         best[0],
         ranked[1][0] if len(ranked) > 1 else 0.0,
-        max((p for p, _, _ in passages), default=0.0),
-        max((d for _, d, _ in passages), default=0.0),
+        max((p for p, _, _, _ in passages), default=0.0),
+        max((d for _, d, _, _ in passages), default=0.0),
         best[1][col["dense"]],
         best[1][col["overlap"]],
         max((s[1][col["rerank"]] for s in ranked), default=0.0),
@@ -353,6 +391,8 @@ def answer_row(plan: QueryPlan, evidence: AnswerEvidence, idf: Mapping[str, floa
         best[1][col["kind"]],
         best[1][col["answer_kind"]],
         best[1][col["boilerplate"]],
-        coverage(plan, (t for _, _, t in passages), idf),
-        max((ordinal_match(plan, t) for _, _, t in passages), default=0.0),
+        coverage(plan, (t for _, _, t, _ in passages), idf),
+        max((ordinal_match(plan, t) for _, _, t, _ in passages), default=0.0),
+        best[1][col["future"]],
+        report_found(plan, ((t, f) for _, _, t, f in passages)),
     ]

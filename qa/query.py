@@ -2,9 +2,10 @@
 
 In: cleaning the question, deciding whether it follows the previous turn, and reading what it
 asks about: councils (any case, through `qa.councils`), years and visit ordinals as numbers,
-the kind of report, the kind of answer wanted, and the keywords left once council names are
-set aside. Everything below (search, features, answer) reads the plan and never parses the
-question again. Out: scoring (see `qa.features`).
+the kind of report, the kind of answer wanted, whether it wants a summary or what is still to
+come, and the keywords left once council names and instructions ("summarise") are set aside.
+Everything below (search, features, answer) reads the plan and never parses the question again.
+Out: scoring (see `qa.features`).
 """
 
 from __future__ import annotations
@@ -43,12 +44,28 @@ _ASKS_INSPECTORS = re.compile(
     r"\b(ofsted|inspector|inspectors|inspectorate|inspection|inspected|visit)\b", re.I
 )
 _ASKS_WHY = re.compile(r"\s*(why|what (is|was) the reason|how come)\b", re.I)
+# A question about what is still to come ("when is the next inspection", "what will ... do").
+_ASKS_FUTURE = re.compile(
+    r"\b(next|upcoming|forthcoming|will|going to|in (the )?future|plans? to|planned|expected to)\b", re.I
+)
+# A request for a summary ("sum up the 2025 visit", "give me an overview"): its words say what
+# to do with a report, not what the report is about, so they are not keywords.
+_ASKS_SUMMARY = re.compile(
+    r"\b(summar(y|ies|ise|ize|ised|ized)|sum up|overview|recap|(main|key) (points|findings|messages))\b", re.I
+)
+_TASK_WORDS = frozenset(tokenize("summary summarise summarize sum overview recap give tell briefly"))
 _CUE = re.compile(r"^\s*(and|also|but|what about|how about|what of|same for|then|so|or)\b", re.I)
 _POINTER = re.compile(
     r"\b(it|its|they|them|their|this|that|these|those|there|he|she|his|her|other|others|else|"
     r"the same|that visit|that report|the next one|the last one)\b",
     re.I,
 )
+
+
+def names_kind(kind: str, text: str) -> bool:
+    """Whether `text` names a report of `kind` (a `qa.facts.KINDS` value) in a question's
+    words: `names_kind("monitoring visit", "Ofsted's third monitoring visit found...") -> True`."""
+    return any(k == kind and cue.search(text) for k, cue in _KINDS)
 
 
 def ordinal_number(word: str) -> int:
@@ -69,8 +86,11 @@ class QueryPlan:
     report_kind: str | None  # a `qa.facts.KINDS` value
     wanted: Wanted | None  # the kind of answer asked for (a date, a person, a number)
     keywords: tuple[str, ...]  # stemmed tokens of the question less its council names
+    terms: tuple[str, ...] = ()  # what BM25 looks for: the question's tokens less instructions
     asks_inspectors: bool = False  # about what inspectors (Ofsted, an inspection) said
     asks_why: bool = False  # "why ...", "what was the reason ..."
+    asks_future: bool = False  # "when is the next inspection", "what will the council do"
+    asks_summary: bool = False  # "summarise the 2025 visit", "give me an overview"
 
     @property
     def in_context(self) -> str:
@@ -122,6 +142,7 @@ def plan(
         councils = tuple(dict.fromkeys(m.council for m in find_councils(context)))
     missing = tuple(c for c in councils if covered is not None and c not in covered)
     council_tokens = {t for m in mentions for t in tokenize(m.text)}
+    terms = tuple(t for t in tokenize(text) if t not in _TASK_WORDS)
     ordinal = ORDINAL_VISIT.search(text)
     return QueryPlan(
         question=text,
@@ -132,7 +153,10 @@ def plan(
         ordinal=ordinal_number(ordinal.group(1)) if ordinal else None,
         report_kind=next((kind for kind, cue in _KINDS if cue.search(text)), None),
         wanted=wanted(text),
-        keywords=tuple(t for t in dict.fromkeys(tokenize(text)) if t not in council_tokens),
+        keywords=tuple(t for t in dict.fromkeys(terms) if t not in council_tokens),
+        terms=terms,
         asks_inspectors=bool(_ASKS_INSPECTORS.search(text)),
         asks_why=bool(_ASKS_WHY.match(text)),
+        asks_future=bool(_ASKS_FUTURE.search(text)),
+        asks_summary=bool(_ASKS_SUMMARY.search(text)),
     )

@@ -171,7 +171,7 @@ def candidates(
         return empty
     allowed = _allowed_rows(snap, documents, since, until)
     qvec = question_vector(asked, settings)
-    lexical = snap.lexical.scores(tokenize(asked.question))
+    lexical = snap.lexical.scores(list(asked.terms))
     if asked.context:
         lexical = lexical + settings.context_weight * snap.lexical.scores(tokenize(asked.context))
     pool = min(total, max(50, settings.rerank_pool))

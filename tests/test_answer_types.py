@@ -34,6 +34,24 @@ def test_other_questions_ask_for_nothing_in_particular() -> None:
     assert asked_for("What did Ofsted say about supervision?") is None
 
 
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        ("thurrock re-referral rate", True),
+        ("what % of return home interviews were on time", True),
+        ("What is the average caseload in the assessment service?", True),
+        ("what proportion of social workers are agency staff", True),
+        # A measure named in a question that wants a reason, a trend or an account.
+        ("why is the re-referral rate so high", False),
+        ("how has the re-referral rate changed", False),
+        ("what did inspectors say about the re-referral rate", False),
+    ],
+)
+def test_a_measure_asked_for_wants_a_figure(question: str, figure: bool) -> None:
+    pattern = asked_for(question)
+    assert (pattern is not None and bool(pattern.search("It was 18%."))) is figure
+
+
 WHEN = "When was the service judged inadequate?"
 HOW_MANY = "How many cases did inspectors read?"
 CARERS = "How many foster carers does the council have?"

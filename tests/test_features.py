@@ -20,14 +20,17 @@ from qa.features import (
     boilerplate,
     council_match,
     coverage,
+    future,
     inspectorate_match,
     keyword_overlap,
     kind_match,
     label_line,
+    lead,
     length,
     ordinal_match,
     passage_row,
     reason,
+    report_found,
     rerank_row,
     sentence_row,
     unasked_boilerplate,
@@ -239,7 +242,10 @@ def test_answer_row_is_in_answer_features_order() -> None:
         (0.8, _sentence(dense=0.6, overlap=0.9, council=1.0, answer_kind=1.0, rerank=2.5, year=-1.0)),
         (0.5, _sentence(dense=0.4, rerank=4.0)),
     ]
-    passages = [(0.7, 0.55, "The service was judged inadequate in 2016."), (0.9, 0.45, "Other words.")]
+    passages = [
+        (0.7, 0.55, "The service was judged inadequate in 2016.", None),
+        (0.9, 0.45, "Other words.", None),
+    ]
     idf = {"servic": 1.0, "judg": 2.0, "inadequ": 3.0}
     row = answer_row(when, AnswerEvidence(sentences, passages), idf)
     assert len(row) == len(ANSWER_FEATURES) == len(set(ANSWER_FEATURES))
@@ -249,9 +255,10 @@ def test_answer_row_is_in_answer_features_order() -> None:
     assert named["dense"] == 0.6 and named["overlap"] == 0.9 and named["council"] == 1.0
     assert named["rerank"] == 4.0 and named["best_rerank"] == 2.5 and named["year"] == -1.0
     assert named["unmet"] == 0.0
-    assert named["coverage"] == pytest.approx(coverage(when, [p for _, _, p in passages], idf))
+    assert named["coverage"] == pytest.approx(coverage(when, [p for _, _, p, _ in passages], idf))
+    assert named["future"] == 0.0 and named["report_found"] == 0.0
     # No candidate sentence holds a date: the question's want is unmet.
-    unmet = answer_row(when, AnswerEvidence([(0.8, _sentence(dense=0.6))], [(0.9, 0.5, "")]), idf)
+    unmet = answer_row(when, AnswerEvidence([(0.8, _sentence(dense=0.6))], [(0.9, 0.5, "", None)]), idf)
     assert dict(zip(ANSWER_FEATURES, unmet, strict=True))["unmet"] == 1.0
     # A question that wants no particular kind is never unmet; nothing found gives zeros.
     empty = answer_row(plan("What did Ofsted say?"), AnswerEvidence([], []), {})
@@ -281,6 +288,38 @@ def test_letter_closing_formulas_and_web_menus_are_boilerplate() -> None:
     assert boilerplate("Caseloads fell from 24 to 18 (a third fewer).") == 0.0
     # A table row is a finding, not a menu.
     assert boilerplate("| Average caseload | 18 | 24 |") == 0.0
+
+
+def test_future_asks_a_sentence_about_what_is_to_come() -> None:
+    nxt = plan("When is the next full inspection of Rotherham?")
+    assert future(nxt, "The next monitoring visit will take place in the spring.") == 1.0
+    assert future(nxt, "Plans to recruit 40 foster carers by 2026 were agreed.") == 1.0
+    # The dates of the last inspection do not say when the next one is.
+    assert future(nxt, "Inspection dates: 6 to 17 March 2023") == -1.0
+    assert future(plan("When was Rotherham last inspected?"), "Inspection dates: 6 to 17 March 2023") == 0.0
+
+
+def test_lead_favours_the_opening_of_a_report_for_a_summary() -> None:
+    summary = plan("sum up the 2025 rotherham monitoring visit")
+    assert lead(summary, 1, 0) == 1.0 and lead(summary, None, 0) == 1.0
+    assert lead(summary, 2, 0) == 0.5 and 0 < lead(summary, 1, 4000) < lead(summary, 1, 100)
+    assert lead(plan("what did the visit say about supervision"), 1, 0) == 0.0
+
+
+def test_report_found_looks_for_the_report_a_question_names_among_the_passages() -> None:
+    letter = "Leaders have made progress since the last visit."
+    # Named by kind and year: the 2025 monitoring visit is found, from its own facts...
+    visit = plan("what did the 2025 monitoring visit to rotherham find")
+    assert report_found(visit, [(letter, ROTHERHAM_VISIT)]) == 1.0
+    # ... not a focused visit in 2019, which no passage found is about.
+    asked = plan("what did the 2019 focused visit to rotherham find")
+    assert report_found(asked, [(letter, ROTHERHAM_VISIT), ("Sheffield news.", SHEFFIELD_NEWS)]) == -1.0
+    # News that names the visit and its year stands for it ("news" is the article's own kind).
+    news = "Ofsted's focused visit to Rotherham in 2019 found delays at the front door."
+    assert report_found(asked, [(news, SHEFFIELD_NEWS)]) == 1.0
+    # Another council's report of that kind does not count; a question naming no report is 0.
+    assert report_found(plan("the 2025 monitoring visit to leeds"), [(letter, ROTHERHAM_VISIT)]) == -1.0
+    assert report_found(plan("what did ofsted say about supervision"), [(letter, ROTHERHAM_VISIT)]) == 0.0
 
 
 def test_rerank_row_is_in_rerank_features_order() -> None:

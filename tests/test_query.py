@@ -6,7 +6,7 @@ import pytest
 
 from qa.errors import QueryError
 from qa.lexical import tokenize
-from qa.query import QueryPlan, clean_question, follows, ordinal_number, plan
+from qa.query import QueryPlan, clean_question, follows, names_kind, ordinal_number, plan
 
 COUNCIL_QUESTION = "What did Ofsted say about care leavers in Rotherham?"
 
@@ -84,6 +84,26 @@ def test_ordinal_words_are_numbers() -> None:
 )
 def test_the_kind_of_report_asked_for(question: str, kind: str | None) -> None:
     assert plan(question).report_kind == kind
+
+
+def test_a_question_about_what_is_to_come() -> None:
+    assert plan("When is the next full inspection of Croydon?").asks_future
+    assert plan("what will the council do about caseloads").asks_future
+    assert not plan("When was Croydon last inspected?").asks_future
+
+
+def test_a_request_for_a_summary_is_not_its_keywords() -> None:
+    asked = plan("give me a summary of ofsted's 2023 report on croydon")
+    assert asked.asks_summary and asked.keywords == ("ofst", "2023", "report")
+    # "summarise" is an instruction: BM25 must not look for letters that "summarise" things.
+    assert "summaris" not in plan("summarise the 2025 southwark monitoring visit").terms
+    assert not plan("what did the 2023 report say about supervision").asks_summary
+
+
+def test_a_report_kind_named_in_a_text() -> None:
+    assert names_kind("monitoring visit", "Ofsted's third monitoring visit found delays.")
+    assert names_kind("focused visit", "a focused visit in 2019")
+    assert not names_kind("focused visit", "the monitoring visit")
 
 
 def test_the_kind_of_answer_wanted() -> None:
