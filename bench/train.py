@@ -165,11 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     dropped = {f for g in args.drop for f in GROUPS[g]}
     fitted_on = set(args.groups or [*groups_of("train"), "extra"])
     settings = Settings()
-    folds = {
-        g: settings.replace(reranker=folder)
-        for folder, names in (f.split("=") for f in args.folds)
-        for g in names.split(",")
-    }
+    folds = reranker_folds(args.folds, settings)
 
     def fold(c: Case) -> Settings:
         return folds.get("extra" if c.source == EXTRA.stem else c.source, settings)
@@ -281,6 +277,16 @@ def main(argv: list[str] | None = None) -> int:
     final.save(Path(args.out))
     print(f"wrote {args.out} in {time.perf_counter() - began:.0f} s")
     return 0
+
+
+def reranker_folds(specs: list[str], settings: Settings) -> dict[str, Settings]:
+    """Settings per train group from `--folds FOLDER=GROUP,GROUP ...`: the reranker weights in
+    FOLDER were fine-tuned without those groups."""
+    return {
+        g: settings.replace(reranker=folder)
+        for folder, names in (f.split("=") for f in specs)
+        for g in names.split(",")
+    }
 
 
 def shipped_index(settings: Settings) -> Path:

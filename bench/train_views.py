@@ -11,6 +11,10 @@ weakness or neutral, from the words of the train gold sentences), the claim pair
 (is a candidate the supporting sentence) and its threshold (best share of train claims
 answered right: supported with the right sentence, or unsupported and flagged). The test
 split is never read here; bench/views_eval.py reports it. Same data, same bytes.
+
+`--folds FOLDER=GROUP,...` (as bench/train.py): the reranker's logits for a group's sentences
+come from weights fine-tuned without that group, so the models learn from scores like those
+it gives a library it never saw.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from sklearn.linear_model import LogisticRegression
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from devsets import groups, index, norm
-from train import fit
+from train import fit, reranker_folds
 
 from qa import store
 from qa.claims import claim_council, claims_in, support_candidates
@@ -65,19 +69,21 @@ def is_gold(quote: Quote, gold: list[dict[str, Any]]) -> bool:
     return any(stem(quote.doc) == g["doc"] and same_sentence(str(g["text"]), quote.text) for g in gold)
 
 
-def load_gold(name: str, split: str) -> list[dict[str, Any]]:
-    wanted = set(groups(split))
+def load_gold(name: str, split: str, only: list[str] | None = None) -> list[dict[str, Any]]:
+    """The gold items of a split's groups (of `only` those, when given)."""
+    wanted = set(groups(split)) & set(only or groups(split))
     lines = (VIEWS / name).read_text(encoding="utf-8").splitlines()
     return [d for d in map(json.loads, filter(str.strip, lines)) if d["group"] in wanted]
 
 
 def timeline_data(
-    snap: store.Snapshot, gold: list[dict[str, Any]], settings: Settings
+    snap: store.Snapshot, gold: list[dict[str, Any]], settings: Settings, folds: dict[str, Settings]
 ) -> tuple[np.ndarray, np.ndarray]:
     xs, ys = [], []
     for item in gold:
         sentences = list(item["sentences"])
-        for _, found in timeline_candidates(snap, str(item["theme"]), str(item["council"]), settings):
+        fold = folds.get(str(item["group"]), settings)
+        for _, found in timeline_candidates(snap, str(item["theme"]), str(item["council"]), fold):
             for c in found:
                 hit = any(
                     stem(c.quote.doc) == s["doc"] and same_sentence(s["text"], c.quote.text)
@@ -128,7 +134,7 @@ def fit_polarity(gold: list[dict[str, Any]]) -> Polarity:
 
 
 def claims_data(
-    snap: store.Snapshot, gold: list[dict[str, Any]], settings: Settings
+    snap: store.Snapshot, gold: list[dict[str, Any]], settings: Settings, folds: dict[str, Settings]
 ) -> list[tuple[np.ndarray, np.ndarray, bool]]:
     """Per gold claim found in its document: (candidate features, which candidates are a gold
     support, whether the claim is supported)."""
@@ -144,7 +150,8 @@ def claims_data(
                 continue
             item = matches[0]
             supports = list(item["support"])
-            found, features = support_candidates(snap, claim, claim_council(claim.text, facts), settings)
+            fold = folds.get(str(item["group"]), settings)
+            found, features = support_candidates(snap, claim, claim_council(claim.text, facts), fold)
             labels = np.array(
                 [
                     any(stem(q.doc) == s["doc"] and same_sentence(s["text"], q.text) for s in supports)
@@ -173,21 +180,28 @@ def best_claim_threshold(data: list[tuple[np.ndarray, np.ndarray, bool]], p: lis
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=str(BUNDLED))
+    ap.add_argument("--folds", nargs="*", default=[], metavar="FOLDER=GROUP,GROUP")
+    ap.add_argument(
+        "--groups",
+        nargs="*",
+        help="fit on these train groups only, to validate on the others (views_eval.py --groups)",
+    )
     args = ap.parse_args(argv)
     began = time.perf_counter()
     settings = Settings()
+    folds = reranker_folds(args.folds, settings)
     snap = store.load(index("train", settings))
 
-    timeline_gold = load_gold("timeline.jsonl", "train")
-    x, y = timeline_data(snap, timeline_gold, settings)
+    timeline_gold = load_gold("timeline.jsonl", "train", args.groups)
+    x, y = timeline_data(snap, timeline_gold, settings, folds)
     timeline = fit(x, y, TIMELINE_FEATURES, set())
     timeline_min = best_f1_threshold(timeline.probability(x), y)
     print(f"timeline: {len(y)} candidates, {int(y.sum())} gold; keep p >= {timeline_min}", flush=True)
     polarity = fit_polarity(timeline_gold)
     print(f"polarity: {len(polarity.terms)} terms", flush=True)
 
-    claims_gold = load_gold("claims.jsonl", "train")
-    data = claims_data(snap, claims_gold, settings)
+    claims_gold = load_gold("claims.jsonl", "train", args.groups)
+    data = claims_data(snap, claims_gold, settings, folds)
     rows = [(f, lab) for f, lab, _ in data if len(lab)]
     claims = fit(
         np.vstack([f for f, _ in rows]), np.concatenate([lab for _, lab in rows]), CLAIM_FEATURES, set()
@@ -206,8 +220,9 @@ def main(argv: list[str] | None = None) -> int:
         round(claims_min, 6),
         {
             "split": "train",
-            "groups": groups("train"),
+            "groups": [g for g in groups("train") if g in (args.groups or groups("train"))],
             "gold": ["bench/views/timeline.jsonl", "bench/views/claims.jsonl"],
+            "reranker folds": sorted(args.folds),
         },
     ).save(Path(args.out))
     print(f"wrote {args.out} in {time.perf_counter() - began:.0f} s")

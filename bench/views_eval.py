@@ -1,6 +1,6 @@
 """Measure the library views (judgements table, theme timeline, claim check) on the dev set.
 
-    python bench/views_eval.py [--splits train test] [--views judgements timeline claims]
+    python bench/views_eval.py [--splits train test] [--views judgements timeline claims] [--models FILE]
 
 Gold: the grades in bench/devset/<group>/facts.jsonl, the theme sentences in
 bench/views/timeline.jsonl, the claims and their supporting sentences in
@@ -33,6 +33,7 @@ from qa.claims import check_claims
 from qa.features import INSPECTORATE_KINDS
 from qa.judgements import judgements
 from qa.timeline import timeline
+from qa.view_models import BUNDLED, ViewModels, load
 
 VIEWS = Path(__file__).resolve().parent / "views"
 TARGETS = {"judgements": 0.95, "timeline": 0.85, "claims": 0.85}
@@ -99,7 +100,9 @@ def judgements_eval(split: str) -> tuple[Tally, float]:
     return tally, verbatim(snap, quotes) if not missing else 0.0
 
 
-def timeline_eval(split: str) -> tuple[Tally, float, float]:
+def timeline_eval(
+    split: str, models: ViewModels, only: list[str] | None = None
+) -> tuple[Tally, float, float]:
     """Timeline sentences (document, gold sentence) found and kept, over every council and
     theme of the split; polarity accuracy on the sentences kept that are gold; verbatim."""
     folder = index(split)
@@ -107,8 +110,8 @@ def timeline_eval(split: str) -> tuple[Tally, float, float]:
     tally = Tally()
     polarity_ok: list[bool] = []
     quotes = []
-    for item in load_gold("timeline.jsonl", split):
-        entries = timeline(str(item["theme"]), index=folder, council=str(item["council"]))
+    for item in load_gold("timeline.jsonl", split, only):
+        entries = timeline(str(item["theme"]), index=folder, council=str(item["council"]), models=models)
         kept = [s for e in entries for s in e.sentences]
         gold = list(item["sentences"])
         tally.found += len(kept)
@@ -124,7 +127,9 @@ def timeline_eval(split: str) -> tuple[Tally, float, float]:
     return tally, accuracy, verbatim(snap, quotes)
 
 
-def claims_eval(split: str) -> tuple[Tally, Tally, float, float]:
+def claims_eval(
+    split: str, models: ViewModels, only: list[str] | None = None
+) -> tuple[Tally, Tally, float, float]:
     """Claims detected (precision, recall against the gold claims), claim pairings (a pairing
     is right when the supporting sentence is a gold one: precision over the pairings made,
     recall over gold supported claims), the share of gold unsupported claims flagged, verbatim."""
@@ -134,11 +139,11 @@ def claims_eval(split: str) -> tuple[Tally, Tally, float, float]:
     flagged: list[bool] = []
     quotes = []
     by_doc: dict[str, list[dict[str, Any]]] = {}
-    for item in load_gold("claims.jsonl", split):
+    for item in load_gold("claims.jsonl", split, only):
         by_doc.setdefault(str(item["doc"]), []).append(item)
     for doc in sorted(d for d in snap.manifest.files if stem(d) in by_doc):
         gold = by_doc[stem(doc)]
-        checks = check_claims(doc, index=folder)
+        checks = check_claims(doc, index=folder, models=models)
         matched = [
             (c, next((g for g in gold if same_sentence(str(g["claim"]), c.claim.text)), None)) for c in checks
         ]
@@ -182,21 +187,26 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--splits", nargs="*", default=["train", "test"])
     ap.add_argument("--views", nargs="*", default=sorted(TARGETS), choices=sorted(TARGETS))
+    ap.add_argument("--models", default=str(BUNDLED), help="view models to measure (train_views.py --out)")
+    ap.add_argument("--groups", nargs="*", help="only these groups of the split (timeline and claims)")
     args = ap.parse_args(argv)
+    models = load(Path(args.models))
     for split in args.splits:
-        print(f"== {split} split ({', '.join(groups(split))})")
+        print(
+            f"== {split} split ({', '.join(g for g in groups(split) if g in (args.groups or groups(split)))})"
+        )
         if "judgements" in args.views:
             tally, ok = judgements_eval(split)
             print(line("judgements", "grade cells", tally, f"quotes verbatim {ok:.3f}"))
         if "timeline" in args.views:
-            tally, polarity, ok = timeline_eval(split)
+            tally, polarity, ok = timeline_eval(split, models, args.groups)
             print(
                 line(
                     "timeline", "sentences", tally, f"polarity right {polarity:.3f}; quotes verbatim {ok:.3f}"
                 )
             )
         if "claims" in args.views:
-            detected, pairs, flagged, ok = claims_eval(split)
+            detected, pairs, flagged, ok = claims_eval(split, models, args.groups)
             target = TARGETS["claims"]
             met = pairs.precision >= target and pairs.recall >= target and flagged == 1.0
             print(
