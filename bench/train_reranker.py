@@ -6,7 +6,15 @@ Pairs (question, sentence) come from the train split's questions and the team's 
 bench/questions_extra.jsonl (never the shared set, never the test split): for each question,
 the sentences of its best retrieval candidates (fused dense and BM25, so the pairs do not
 depend on the fitted model), labelled 1 when they hold a gold quote. Unanswerable questions
-give negatives only, which teaches the reranker what an answer is not. Trained with binary
+give negatives only, which teaches the reranker what an answer is not.
+
+Two additions, off by default so that the command above reproduces the shipped weights:
+`--denoise`: a question that asks what was said about a topic, wanting no particular kind of
+answer ("what did Ofsted say about care leavers"), has many right answers and one gold quote;
+its other sentences as relevant to it as the gold (by keyword overlap) are left out rather
+than taught as wrong. `--themes`: the theme timelines of the same groups
+(bench/views/timeline.jsonl: every sentence of a council's documents that speaks to a theme)
+give pairs too, asked as the timeline asks. Trained with binary
 cross-entropy, seeds fixed, one thread order; saved in half precision. Run bench/train.py
 afterwards: the sentence model weighs the reranker's score.
 """
@@ -27,15 +35,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from devsets import gold_in, index, load_cases, questions
 from devsets import groups as groups_of
 from train import EXTRA, shipped_index
+from train_views import load_gold, same_sentence, stem
 
 from qa import store
 from qa.chunking import sentence_spans
 from qa.config import Settings
 from qa.embedding import model_path
-from qa.features import PASSAGE_FEATURES
+from qa.features import PASSAGE_FEATURES, keyword_overlap
 from qa.query import plan
 from qa.reranker import MAX_TOKENS, WEIGHTS
 from qa.search import candidates
+from qa.statements import statements
+from qa.timeline import theme_question
 
 PASSAGES = 8  # candidates per question whose sentences make pairs
 NEGATIVES = 12  # negative sentences kept per question
@@ -53,7 +64,9 @@ logit is the `rerank` feature of the sentence model in qa/model.json.
 """
 
 
-def pairs(settings: Settings, groups: set[str]) -> list[tuple[str, str, float]]:
+def pairs(
+    settings: Settings, groups: set[str], *, denoise: bool = False, themes: bool = False
+) -> list[tuple[str, str, float]]:
     """Pairs from the questions of `groups` (train groups, and "extra" for the team's own)."""
     rng = random.Random(0)
     sources = [
@@ -86,9 +99,40 @@ def pairs(settings: Settings, groups: set[str]) -> list[tuple[str, str, float]]:
                         positives.append(text)
                     else:
                         negatives.append(text)
+            if denoise and asked.wanted is None and positives:
+                idf = {t: snap.lexical.idf(t) for t in asked.keywords}
+                gold = max(keyword_overlap(asked, t, idf) for t in positives)
+                negatives = [t for t in negatives if keyword_overlap(asked, t, idf) < gold]
             rng.shuffle(negatives)
             out += [(question, t, 1.0) for t in dict.fromkeys(positives)]
             out += [(question, t, 0.0) for t in negatives[:NEGATIVES]]
+    if themes:
+        out += theme_pairs(store.load(index("train", settings)), groups, rng)
+    return out
+
+
+def theme_pairs(snap: store.Snapshot, groups: set[str], rng: random.Random) -> list[tuple[str, str, float]]:
+    """(theme question, sentence) pairs from the theme timelines of `groups`: the gold sentences
+    of a council's documents, and as many of their other statements (at least NEGATIVES)."""
+    out: list[tuple[str, str, float]] = []
+    for item in load_gold("timeline.jsonl", "train", sorted(groups)):
+        about = {d for d, f in snap.facts.items() if f.council == item["council"]}
+        gold = list(item["sentences"])
+        positives: list[str] = []
+        negatives: list[str] = []
+        for doc in sorted(about):
+            for r in snap.rows_of_document(doc):
+                chunk = snap.chunks[int(r)]
+                for st in statements(chunk.text, snap.title(doc)):
+                    text = " ".join(chunk.text[st.start : st.end].split())
+                    if len(text.split()) < 3:
+                        continue
+                    hit = any(stem(doc) == g["doc"] and same_sentence(g["text"], text) for g in gold)
+                    (positives if hit else negatives).append(text)
+        rng.shuffle(negatives)
+        question = theme_question(str(item["theme"]))
+        out += [(question, t, 1.0) for t in dict.fromkeys(positives)]
+        out += [(question, t, 0.0) for t in negatives[: max(NEGATIVES, len(positives))]]
     return out
 
 
@@ -103,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
         help="fit on these train groups only (and 'extra'): the folds whose scores bench/train.py "
         "fits the sentence model on (default: every train group and extra)",
     )
+    ap.add_argument("--denoise", action="store_true", help="leave out negatives as relevant as the gold")
+    ap.add_argument("--themes", action="store_true", help="add pairs from the train groups' theme timelines")
     args = ap.parse_args(argv)
     import torch
     from sentence_transformers import CrossEncoder
@@ -110,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     began = time.perf_counter()
     settings = Settings()
     fitted_on = sorted(set(args.groups or [*groups_of("train"), "extra"]))
-    data = pairs(settings, set(fitted_on))
+    data = pairs(settings, set(fitted_on), denoise=args.denoise, themes=args.themes)
     print(f"{len(data)} pairs, {sum(1 for _, _, y in data if y)} positive", flush=True)
     torch.manual_seed(0)
     random.seed(0)
