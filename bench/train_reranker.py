@@ -6,7 +6,9 @@ Pairs (question, sentence) come from the train split's questions and the team's 
 bench/questions_extra.jsonl (never the shared set, never the test split): for each question,
 the sentences of its best retrieval candidates (fused dense and BM25, so the pairs do not
 depend on the fitted model), labelled 1 when they hold a gold quote. Unanswerable questions
-give negatives only, which teaches the reranker what an answer is not.
+give negatives only, which teaches the reranker what an answer is not. Trained with binary
+cross-entropy, seeds fixed, one thread order; saved in half precision. Run bench/train.py
+afterwards: the sentence model weighs the reranker's score.
 
 Two additions, off by default so that the command above reproduces the shipped weights:
 `--denoise`: a question that asks what was said about a topic, wanting no particular kind of
@@ -14,9 +16,7 @@ answer ("what did Ofsted say about care leavers"), has many right answers and on
 its other sentences as relevant to it as the gold (by keyword overlap) are left out rather
 than taught as wrong. `--themes`: the theme timelines of the same groups
 (bench/views/timeline.jsonl: every sentence of a council's documents that speaks to a theme)
-give pairs too, asked as the timeline asks. Trained with binary
-cross-entropy, seeds fixed, one thread order; saved in half precision. Run bench/train.py
-afterwards: the sentence model weighs the reranker's score.
+give pairs too, asked as the timeline asks.
 """
 
 from __future__ import annotations
