@@ -281,7 +281,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def reranker_folds(specs: list[str], settings: Settings) -> dict[str, Settings]:
     """Settings per train group from `--folds FOLDER=GROUP,GROUP ...`: the reranker weights in
-    FOLDER were fine-tuned without those groups."""
+    FOLDER were fine-tuned without those groups ("extra": the team's own questions)."""
+    known = {*groups_of("train"), "extra"}
+    for spec in specs:
+        folder, _, names = spec.partition("=")
+        if unknown := set(names.split(",")) - known:
+            raise SystemExit(f"--folds {spec}: no such train group {', '.join(sorted(unknown))}")
+        if not Path(folder).is_dir():
+            raise SystemExit(f"--folds {spec}: no reranker folder {folder}")
     return {
         g: settings.replace(reranker=folder)
         for folder, names in (f.split("=") for f in specs)

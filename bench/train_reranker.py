@@ -102,7 +102,8 @@ def pairs(
             if denoise and asked.wanted is None and positives:
                 idf = {t: snap.lexical.idf(t) for t in asked.keywords}
                 gold = max(keyword_overlap(asked, t, idf) for t in positives)
-                negatives = [t for t in negatives if keyword_overlap(asked, t, idf) < gold]
+                if gold > 0:  # a paraphrase (no word shared) leaves no measure of relevance
+                    negatives = [t for t in negatives if keyword_overlap(asked, t, idf) < gold]
             rng.shuffle(negatives)
             out += [(question, t, 1.0) for t in dict.fromkeys(positives)]
             out += [(question, t, 0.0) for t in negatives[:NEGATIVES]]
@@ -129,6 +130,8 @@ def theme_pairs(snap: store.Snapshot, groups: set[str], rng: random.Random) -> l
                         continue
                     hit = any(stem(doc) == g["doc"] and same_sentence(g["text"], text) for g in gold)
                     (positives if hit else negatives).append(text)
+        # The same line (a grade row) can be gold in one report and not in another: never both.
+        negatives = [t for t in dict.fromkeys(negatives) if t not in set(positives)]
         rng.shuffle(negatives)
         question = theme_question(str(item["theme"]))
         out += [(question, t, 1.0) for t in dict.fromkeys(positives)]
@@ -147,7 +150,11 @@ def main(argv: list[str] | None = None) -> int:
         help="fit on these train groups only (and 'extra'): the folds whose scores bench/train.py "
         "fits the sentence model on (default: every train group and extra)",
     )
-    ap.add_argument("--denoise", action="store_true", help="leave out negatives as relevant as the gold")
+    ap.add_argument(
+        "--denoise",
+        action="store_true",
+        help="for questions wanting no kind of answer in particular, drop negatives as relevant as the gold",
+    )
     ap.add_argument("--themes", action="store_true", help="add pairs from the train groups' theme timelines")
     args = ap.parse_args(argv)
     import torch

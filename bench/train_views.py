@@ -1,6 +1,6 @@
 """Fit the library views' models (qa/views.json) on the development set's train split only.
 
-    python bench/train_views.py [--out qa/views.json]
+    python bench/train_views.py [--out qa/views.json] [--folds FOLDER=GROUP,...] [--groups GROUP ...]
 
 Gold: bench/views/timeline.jsonl (the sentences of each council's documents that speak to a
 theme, with their polarity) and bench/views/claims.jsonl (the claims of press releases,
@@ -187,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
         help="fit on these train groups only, to validate on the others (views_eval.py --groups)",
     )
     args = ap.parse_args(argv)
+    if unknown := set(args.groups or ()) - set(groups("train")):
+        ap.error(f"no such train group: {', '.join(sorted(unknown))}")
     began = time.perf_counter()
     settings = Settings()
     folds = reranker_folds(args.folds, settings)

@@ -1,6 +1,11 @@
 """Measure the library views (judgements table, theme timeline, claim check) on the dev set.
 
-    python bench/views_eval.py [--splits train test] [--views judgements timeline claims] [--models FILE]
+    python bench/views_eval.py [--splits train test] [--views judgements timeline claims]
+        [--models FILE] [--groups GROUP ...]
+
+`--groups` measures some train groups only: with QA_RERANKER naming the reranker fold that
+never saw them and `--models` the view models fitted without them (train_views.py --groups),
+it validates a change without reading the test split.
 
 Gold: the grades in bench/devset/<group>/facts.jsonl, the theme sentences in
 bench/views/timeline.jsonl, the claims and their supporting sentences in
@@ -75,16 +80,18 @@ def verbatim(snap: store.Snapshot, quotes: Iterable[tuple[str, int | None, int, 
     return ok / total if total else float("nan")
 
 
-def judgements_eval(split: str) -> tuple[Tally, float]:
+def judgements_eval(split: str, only: list[str] | None = None) -> tuple[Tally, float]:
     folder = index(split)
     snap = store.cached(folder)
     gold: set[tuple[str, ...]] = set()
-    for g in groups(split):
+    docs: set[str] = set()
+    for g in only or groups(split):
         for line in (DEVSET / g / "facts.jsonl").read_text(encoding="utf-8").splitlines():
             f = json.loads(line) if line.strip() else {}
+            docs.add(str(f.get("doc")))
             if f.get("kind") in INSPECTORATE_KINDS:  # the table's own rows; see the note in main()
                 gold |= {(f["doc"], norm(j), grade) for j, grade in f["judgements"].items()}
-    rows = judgements(index=folder)
+    rows = [r for r in judgements(index=folder) if Path(r.doc).stem in docs]
     predicted = {
         (Path(r.doc).stem, norm(c.judgement), c.grade) for r in rows if not r.second_hand for c in r.grades
     }
@@ -190,13 +197,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--models", default=str(BUNDLED), help="view models to measure (train_views.py --out)")
     ap.add_argument("--groups", nargs="*", help="only these groups of the split (timeline and claims)")
     args = ap.parse_args(argv)
+    if unknown := set(args.groups or ()) - {g for split in args.splits for g in groups(split)}:
+        ap.error(f"no such group in {', '.join(args.splits)}: {', '.join(sorted(unknown))}")
     models = load(Path(args.models))
     for split in args.splits:
         print(
             f"== {split} split ({', '.join(g for g in groups(split) if g in (args.groups or groups(split)))})"
         )
         if "judgements" in args.views:
-            tally, ok = judgements_eval(split)
+            tally, ok = judgements_eval(split, args.groups)
             print(line("judgements", "grade cells", tally, f"quotes verbatim {ok:.3f}"))
         if "timeline" in args.views:
             tally, polarity, ok = timeline_eval(split, models, args.groups)

@@ -130,8 +130,9 @@ def test_claim_check_pairs_a_supported_claim_and_flags_one_the_letter_does_not_m
 
 
 @pytest.mark.xfail(
-    reason="known limitation (issue 13, left open): the pairing model flags only 0.27 of unsupported claims "
-    "on the four test groups; here an overclaim about care leavers is paired with the letter's sentence on them",
+    reason="known limitation (issue 13, left open): the pairing model flags only 0.27 of unsupported "
+    "claims on the four test groups; here an overclaim about care leavers is paired with the letter's "
+    "sentence on them",
     strict=True,
 )
 def test_an_overclaim_beside_a_sentence_on_its_topic_is_flagged(tmp_path: Path) -> None:
