@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from devsets import gold_in, index, load_cases, questions
 from devsets import groups as groups_of
 from train import EXTRA, shipped_index
-from train_views import load_gold, same_sentence, stem
+from train_views import is_gold_text, load_gold
 
 from qa import store
 from qa.chunking import sentence_spans
@@ -69,8 +69,9 @@ def pairs(
 ) -> list[tuple[str, str, float]]:
     """Pairs from the questions of `groups` (train groups, and "extra" for the team's own)."""
     rng = random.Random(0)
+    train_snap = store.load(index("train", settings))
     sources = [
-        (store.load(index("train", settings)), [c for c in questions("train") if c.source in groups]),
+        (train_snap, [c for c in questions("train") if c.source in groups]),
         (store.load(shipped_index(settings)), load_cases(EXTRA) if "extra" in groups else []),
     ]
     out: list[tuple[str, str, float]] = []
@@ -108,7 +109,7 @@ def pairs(
             out += [(question, t, 1.0) for t in dict.fromkeys(positives)]
             out += [(question, t, 0.0) for t in negatives[:NEGATIVES]]
     if themes:
-        out += theme_pairs(store.load(index("train", settings)), groups, rng)
+        out += theme_pairs(train_snap, groups, rng)
     return out
 
 
@@ -128,8 +129,7 @@ def theme_pairs(snap: store.Snapshot, groups: set[str], rng: random.Random) -> l
                     text = " ".join(chunk.text[st.start : st.end].split())
                     if len(text.split()) < 3:
                         continue
-                    hit = any(stem(doc) == g["doc"] and same_sentence(g["text"], text) for g in gold)
-                    (positives if hit else negatives).append(text)
+                    (positives if is_gold_text(doc, text, gold) else negatives).append(text)
         # The same line (a grade row) can be gold in one report and not in another: never both.
         negatives = [t for t in dict.fromkeys(negatives) if t not in set(positives)]
         rng.shuffle(negatives)

@@ -64,9 +64,14 @@ def stem(doc: str) -> str:
     return Path(doc).stem
 
 
+def is_gold_text(doc: str, text: str, gold: list[dict[str, Any]]) -> bool:
+    """Whether `text`, a statement of document `doc`, is one of the gold sentences ({doc, text})."""
+    return any(stem(doc) == g["doc"] and same_sentence(str(g["text"]), text) for g in gold)
+
+
 def is_gold(quote: Quote, gold: list[dict[str, Any]]) -> bool:
     """Whether a quoted statement is one of the gold sentences ({doc, text})."""
-    return any(stem(quote.doc) == g["doc"] and same_sentence(str(g["text"]), quote.text) for g in gold)
+    return is_gold_text(quote.doc, quote.text, gold)
 
 
 def load_gold(name: str, split: str, only: list[str] | None = None) -> list[dict[str, Any]]:
@@ -85,12 +90,8 @@ def timeline_data(
         fold = folds.get(str(item["group"]), settings)
         for _, found in timeline_candidates(snap, str(item["theme"]), str(item["council"]), fold):
             for c in found:
-                hit = any(
-                    stem(c.quote.doc) == s["doc"] and same_sentence(s["text"], c.quote.text)
-                    for s in sentences
-                )
                 xs.append(c.features)
-                ys.append(hit)
+                ys.append(is_gold(c.quote, sentences))
     return np.array(xs, dtype=np.float64).reshape(len(xs), len(TIMELINE_FEATURES)), np.array(ys, dtype=bool)
 
 
@@ -152,13 +153,7 @@ def claims_data(
             supports = list(item["support"])
             fold = folds.get(str(item["group"]), settings)
             found, features = support_candidates(snap, claim, claim_council(claim.text, facts), fold)
-            labels = np.array(
-                [
-                    any(stem(q.doc) == s["doc"] and same_sentence(s["text"], q.text) for s in supports)
-                    for q in found
-                ],
-                dtype=bool,
-            )
+            labels = np.array([is_gold(q, supports) for q in found], dtype=bool)
             out.append((features, labels, bool(supports)))
     return out
 
